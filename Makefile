@@ -1,0 +1,134 @@
+# authz - plain Makefile. Settable: CC CFLAGS LDFLAGS PREFIX DESTDIR LIBDIR
+# INCLUDEDIR BINDIR PKGCONFIGDIR WERROR.
+#
+#   make                 libraries (static and shared) and examples
+#   make check           the test suite, then a staged install used through
+#                        pkg-config
+#   make demo            a few decisions on the embedded Coder catalog
+#   make install / uninstall
+
+# The version lives in include/authz.h alone.
+hdr_num = $(shell sed -n 's/^\#define AUTHZ_$(1) \([0-9][0-9]*\)$$/\1/p' include/authz.h)
+VERSION := $(call hdr_num,VERSION_MAJOR).$(call hdr_num,VERSION_MINOR).$(call hdr_num,VERSION_PATCH)
+ABI := $(call hdr_num,ABI_VERSION)
+
+PREFIX ?= /usr/local
+EXEC_PREFIX ?= $(PREFIX)
+LIBDIR ?= $(EXEC_PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(EXEC_PREFIX)/bin
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DESTDIR ?=
+
+CC ?= cc
+AR ?= ar
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+# Warnings are errors here and in CI; `make WERROR=` to relax a local build.
+WERROR ?= -Werror
+WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion $(WERROR)
+ALL_CFLAGS := $(WARN) -Iinclude -Ilib $(CFLAGS)
+LIB_CFLAGS := $(ALL_CFLAGS) -fPIC -fvisibility=hidden
+
+B := build
+SONAME := libauthz.so.$(ABI)
+LIB_SRC := $(sort $(wildcard lib/*.c))
+LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
+GEN_OBJ := $(B)/obj/catalog_coder.o
+ALL_OBJ := $(LIB_OBJ) $(GEN_OBJ)
+HEADERS := include/authz.h lib/internal.h
+
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+TEST_SRC := $(sort $(wildcard tests/check_*.c)) tests/ref_model.c
+EXAMPLES := $(B)/examples/minimal $(B)/examples/demo
+
+.PHONY: all lib examples check test demo install uninstall clean check-install
+.DELETE_ON_ERROR:
+
+all: lib examples
+
+lib: $(B)/libauthz.a $(B)/$(SONAME) $(B)/libauthz.so $(B)/authz.pc
+
+$(B)/obj/%.o: lib/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -c $< -o $@
+
+$(B)/obj/catalog_coder.o: $(B)/catalog_coder.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -c $< -o $@
+
+# The embedded catalog is compiled from its text by the library's own parser.
+$(B)/gen-catalog: tools/gen_catalog.c $(LIB_OBJ) $(HEADERS)
+	$(CC) $(ALL_CFLAGS) tools/gen_catalog.c $(LIB_OBJ) -o $@ $(LDFLAGS)
+
+$(B)/catalog_coder.c: catalog/coder.catalog $(B)/gen-catalog
+	$(B)/gen-catalog catalog/coder.catalog $@
+
+$(B)/libauthz.a: $(ALL_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $(ALL_OBJ)
+
+$(B)/$(SONAME): $(ALL_OBJ) lib/authz.map
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=lib/authz.map \
+	    -Wl,-z,defs $(ALL_OBJ) -o $@ $(LDFLAGS)
+
+$(B)/libauthz.so: $(B)/$(SONAME)
+	ln -sf $(SONAME) $@
+
+$(B)/authz.pc: pkgconfig/authz.pc.in include/authz.h
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    $< > $@
+
+examples: $(EXAMPLES)
+
+$(B)/examples/%: examples/%.c include/authz.h $(B)/libauthz.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $< $(B)/libauthz.a -o $@ $(LDFLAGS)
+
+demo: $(B)/examples/demo
+	$(B)/examples/demo
+
+# ---- tests -----------------------------------------------------------------
+
+$(B)/check_authz: $(TEST_SRC) tests/tests.h tests/ref_model.h $(B)/libauthz.a $(HEADERS)
+	@test -n "$(CHECK_LIBS)" || { echo "the Check library is missing: apt-get install -y check pkg-config" >&2; exit 1; }
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -DAUTHZ_SOURCE_DIR='"$(CURDIR)"' \
+	    $(TEST_SRC) $(B)/libauthz.a -o $@ $(CHECK_LIBS) -lpthread $(LDFLAGS)
+
+test: $(B)/check_authz
+	$(B)/check_authz
+
+check: test check-install
+
+# Installs into a staging directory and builds examples/minimal.c the way a
+# user would: through pkg-config, against the installed shared library.
+STAGE := $(CURDIR)/$(B)/stage
+check-install: lib
+	rm -rf $(STAGE)
+	$(MAKE) --no-print-directory install DESTDIR=$(STAGE) PREFIX=/usr/local >/dev/null
+	PKG_CONFIG_SYSROOT_DIR=$(STAGE) PKG_CONFIG_LIBDIR=$(STAGE)/usr/local/lib/pkgconfig \
+	    sh -c '$(CC) $(WARN) examples/minimal.c -o $(B)/minimal-installed \
+	        $$(pkg-config --cflags authz) $$(pkg-config --libs authz)'
+	LD_LIBRARY_PATH=$(STAGE)/usr/local/lib $(B)/minimal-installed > $(B)/minimal-installed.out
+	diff -u tests/data/minimal.expected $(B)/minimal-installed.out
+	@echo "check-install: examples/minimal.c built through pkg-config against a staged install: ok"
+
+# ---- install ---------------------------------------------------------------
+
+install: lib
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 644 include/authz.h $(DESTDIR)$(INCLUDEDIR)/authz.h
+	install -m 644 $(B)/libauthz.a $(DESTDIR)$(LIBDIR)/libauthz.a
+	install -m 755 $(B)/$(SONAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libauthz.so
+	install -m 644 $(B)/authz.pc $(DESTDIR)$(PKGCONFIGDIR)/authz.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/authz.h $(DESTDIR)$(LIBDIR)/libauthz.a \
+	    $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libauthz.so \
+	    $(DESTDIR)$(PKGCONFIGDIR)/authz.pc
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,314 @@
+/*
+ * authz.h - token scopes and allow lists, compiled once and checked in
+ * nanoseconds.
+ *
+ * This header is the whole public interface and its reference manual. What is
+ * not declared here is not API.
+ *
+ * A *catalog* names the resource types, the actions each type has, and the
+ * named scopes. authz_catalog_coder() is the embedded catalog of Coder; a host
+ * with its own resource model parses one with authz_catalog_parse().
+ *
+ * A *token* is the compiled, immutable form of a list of scopes
+ * ("workspace:read", "template:*", "coder:all", "coder:workspaces.create")
+ * and an allow list ("workspace:<uuid>", "template:*", "*:<uuid>", "*:*").
+ * authz_check() answers whether the token may perform an action on one object:
+ *
+ *     const char *scopes[] = { "workspace:read", "workspace:start" };
+ *     const char *allow[]  = { "workspace:3f2504e0-4f89-41d3-9a0c-0305e82c3301" };
+ *     authz_error err;
+ *     authz_token *tok = authz_token_new(authz_catalog_coder(),
+ *                                        scopes, 2, allow, 1, &err);
+ *     if (tok == NULL) { fprintf(stderr, "%s\n", err.message); return; }
+ *     if (authz_check(tok, "workspace", id, "start")) { ... }
+ *     authz_token_free(tok);
+ *
+ * Rules every call follows:
+ *   - Fail closed. Any error, NULL argument or unknown name is a deny (for a
+ *     check) or a NULL result with an error code (for a constructor).
+ *   - Exact bytes. Names are case-sensitive; nothing is trimmed or folded.
+ *   - Ownership. Every *_new / *_parse result is owned by the caller and freed
+ *     with the matching *_free, which accepts NULL. Input strings are copied
+ *     or fully consumed before a call returns; nothing keeps a pointer to them.
+ *   - Threads. Catalogs and tokens are immutable once built: any number of
+ *     threads may use one at the same time without locking. There is no
+ *     global mutable state. A token must not be freed while another thread
+ *     still uses it, and must be freed before the catalog it was built from.
+ *   - The check path (authz_check, authz_check_n) never allocates, never locks
+ *     and does bounded work whatever the token holds.
+ *
+ * Semantics are those of the project's SPEC.md; the short version is in
+ * README.md.
+ */
+#ifndef AUTHZ_H
+#define AUTHZ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Versions                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* The release version. The Makefile, authz.pc and `authz --version` read it
+ * from these three lines. */
+#define AUTHZ_VERSION_MAJOR 0
+#define AUTHZ_VERSION_MINOR 1
+#define AUTHZ_VERSION_PATCH 0
+
+/* The ABI version: the soname is libauthz.so.<AUTHZ_ABI_VERSION>. It changes
+ * only when a shipped symbol changes meaning or a public struct shrinks, never
+ * with a release alone. */
+#define AUTHZ_ABI_VERSION 0
+
+#define AUTHZ_STR_(x) #x
+#define AUTHZ_STR(x) AUTHZ_STR_(x)
+#define AUTHZ_VERSION_STRING                                                  \
+    AUTHZ_STR(AUTHZ_VERSION_MAJOR) "." AUTHZ_STR(AUTHZ_VERSION_MINOR) "."     \
+    AUTHZ_STR(AUTHZ_VERSION_PATCH)
+#define AUTHZ_VERSION_NUMBER                                                  \
+    (AUTHZ_VERSION_MAJOR * 10000 + AUTHZ_VERSION_MINOR * 100 +                \
+     AUTHZ_VERSION_PATCH)
+
+#if defined(_WIN32) && defined(AUTHZ_BUILDING_DLL)
+#define AUTHZ_API __declspec(dllexport)
+#elif defined(__GNUC__) || defined(__clang__)
+#define AUTHZ_API __attribute__((visibility("default")))
+#else
+#define AUTHZ_API
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define AUTHZ_NODISCARD __attribute__((warn_unused_result))
+#else
+#define AUTHZ_NODISCARD
+#endif
+
+/* The version of the library actually linked, e.g. "0.1.0". Static string;
+ * thread-safe. Compare with AUTHZ_VERSION_STRING to detect a mismatch between
+ * the header a program was built with and the library it runs with. */
+AUTHZ_API const char *authz_version(void);
+
+/* The same as a number: AUTHZ_VERSION_NUMBER of the linked library. */
+AUTHZ_API unsigned authz_version_number(void);
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Status codes. 0 is success; every other value is an error class. New codes
+ * may be added in later releases: treat any unknown nonzero code as an error. */
+enum {
+    AUTHZ_OK = 0,
+    AUTHZ_EINVAL = 1,   /* invalid argument: NULL where a value is needed,
+                           an unknown option flag */
+    AUTHZ_ENOMEM = 2,   /* an allocation failed */
+    AUTHZ_ESYNTAX = 3,  /* malformed entry: missing colon, empty part,
+                           space or control byte */
+    AUTHZ_ETYPE = 4,    /* unknown resource type */
+    AUTHZ_EACTION = 5,  /* unknown action for that type, or `*:A` with A != `*` */
+    AUTHZ_ESCOPE = 6,   /* unknown named scope, e.g. "coder:bogus" */
+    AUTHZ_EUUID = 7,    /* allow-list id that is neither `*` nor a UUID */
+    AUTHZ_ELIMIT = 8,   /* too many entries in a list */
+    AUTHZ_ETOOLONG = 9, /* one entry (or catalog line) longer than allowed */
+    AUTHZ_ECATALOG = 10 /* catalog text: bad keyword, name, duplicate, ... */
+};
+
+/* Which input an error is about. */
+enum {
+    AUTHZ_LIST_NONE = 0,   /* an argument or option */
+    AUTHZ_LIST_SCOPES = 1, /* the scope list */
+    AUTHZ_LIST_ALLOW = 2,  /* the allow list */
+    AUTHZ_LIST_CATALOG = 3 /* catalog text; see line and column */
+};
+
+/* Size of authz_error.message, including its terminating NUL. */
+#define AUTHZ_ERROR_MESSAGE_SIZE 256
+
+/* An optional out-record that says what went wrong and where. Every function
+ * that takes one writes all of its fields on failure (and sets code to
+ * AUTHZ_OK on success), so the caller need not initialise it.
+ *
+ * The message quotes the offending entry, escaping bytes that are not
+ * printable ASCII and truncating long ones, e.g.
+ *     allow[3] "workspace:3f25-zz": invalid UUID at byte 10
+ */
+typedef struct authz_error {
+    int code;      /* AUTHZ_OK or an AUTHZ_E* code */
+    int list;      /* an AUTHZ_LIST_* value */
+    size_t index;  /* 0-based index of the offending entry in that list */
+    size_t offset; /* 0-based byte offset inside that entry */
+    size_t line;   /* AUTHZ_LIST_CATALOG: 1-based line; otherwise 0 */
+    size_t column; /* AUTHZ_LIST_CATALOG: 1-based byte column; otherwise 0 */
+    char message[AUTHZ_ERROR_MESSAGE_SIZE]; /* NUL-terminated */
+    size_t reserved_[8]; /* room for later fields; zeroed */
+} authz_error;
+
+/* A static, human-readable description of a status code ("invalid UUID").
+ * Never NULL: unknown codes give "unknown error". Thread-safe. */
+AUTHZ_API const char *authz_strerror(int code);
+
+/* ------------------------------------------------------------------------ */
+/* Memory and options                                                        */
+/* ------------------------------------------------------------------------ */
+
+/* A custom allocator. All three functions are required; ctx is passed back
+ * unchanged. The library frees an object with the allocator it was built
+ * with, so the allocator must outlive every object built with it. The
+ * functions may be called from any thread that builds or frees objects. */
+typedef struct authz_allocator {
+    void *(*malloc)(void *ctx, size_t size);
+    void *(*realloc)(void *ctx, void *ptr, size_t size);
+    void (*free)(void *ctx, void *ptr);
+    void *ctx;
+} authz_allocator;
+
+/* Default limits. A host may raise or lower them through authz_options. */
+#define AUTHZ_DEFAULT_MAX_ALLOW 128       /* Coder's limit */
+#define AUTHZ_DEFAULT_MAX_SCOPES 256
+#define AUTHZ_DEFAULT_MAX_ENTRY_LEN 256   /* bytes per scope or allow entry */
+/* Hard ceilings, whatever the options say. */
+#define AUTHZ_MAX_ENTRIES_CEILING 16777216u
+#define AUTHZ_MAX_ENTRY_LEN_CEILING 65536u
+
+/* Options for authz_token_new_ex(). Initialise with authz_options_init() (or
+ * zero it: every zero field means "the default"), then set what you need.
+ * Fields are only ever added at the end, inside the reserved room. */
+typedef struct authz_options {
+    /* Most allow entries accepted, counted before duplicates are removed.
+     * 0 = AUTHZ_DEFAULT_MAX_ALLOW. At most AUTHZ_MAX_ENTRIES_CEILING. */
+    size_t max_allow;
+    /* Most scopes accepted. 0 = AUTHZ_DEFAULT_MAX_SCOPES. */
+    size_t max_scopes;
+    /* Longest scope or allow entry, in bytes. 0 = AUTHZ_DEFAULT_MAX_ENTRY_LEN.
+     * At most AUTHZ_MAX_ENTRY_LEN_CEILING. */
+    size_t max_entry_len;
+    /* Allocator for the token; NULL = the C library's malloc/realloc/free.
+     * The pointed-to struct is copied. */
+    const authz_allocator *allocator;
+    /* AUTHZ_OPT_* flags. Unknown bits are an error (AUTHZ_EINVAL), so a flag
+     * that a newer release adds is never silently ignored by an older one. */
+    unsigned flags;
+    unsigned reserved_u_;
+    void *reserved_[7]; /* must be zero */
+} authz_options;
+
+/* Fills *opts with the defaults (all zero). NULL is a no-op. */
+AUTHZ_API void authz_options_init(authz_options *opts);
+
+/* ------------------------------------------------------------------------ */
+/* Catalogs                                                                  */
+/* ------------------------------------------------------------------------ */
+
+typedef struct authz_catalog authz_catalog; /* opaque, immutable */
+
+/* The embedded Coder catalog (SPEC section 6): static data, built into the
+ * library from catalog/coder.catalog. Never NULL; never free it. Thread-safe. */
+AUTHZ_API const authz_catalog *authz_catalog_coder(void);
+
+/* Parses a catalog from text (the format of catalog/coder.catalog: `type`,
+ * `scope`, `alias` and `public` lines; see README.md). `text` holds `len`
+ * bytes and needs no NUL; it may be NULL only when len is 0.
+ *
+ * Returns a new catalog, or NULL with err filled: AUTHZ_ECATALOG with line,
+ * column and a message quoting the line; AUTHZ_ETOOLONG past 16 MiB;
+ * AUTHZ_ENOMEM. Thread-safe. */
+AUTHZ_API AUTHZ_NODISCARD authz_catalog *
+authz_catalog_parse(const char *text, size_t len, authz_error *err);
+
+/* As authz_catalog_parse(), with options (only `allocator` applies; the
+ * catalog is freed with it). `opts` may be NULL. */
+AUTHZ_API AUTHZ_NODISCARD authz_catalog *
+authz_catalog_parse_ex(const char *text, size_t len,
+                       const authz_options *opts, authz_error *err);
+
+/* Frees a parsed catalog. NULL and the embedded catalog are no-ops. Free
+ * every token built from a catalog before the catalog. */
+AUTHZ_API void authz_catalog_free(authz_catalog *catalog);
+
+/* ------------------------------------------------------------------------ */
+/* Tokens                                                                    */
+/* ------------------------------------------------------------------------ */
+
+typedef struct authz_token authz_token; /* opaque, immutable once built */
+
+/* A length-delimited string: `len` bytes at `ptr`, no NUL needed. `ptr` may
+ * be NULL only when `len` is 0. */
+typedef struct authz_str {
+    const char *ptr;
+    size_t len;
+} authz_str;
+
+/* Compiles a token from NUL-terminated scope and allow-list strings.
+ *
+ * catalog  the catalog that names types, actions and scopes; required. The
+ *          token refers to it: free the token before a parsed catalog.
+ * scopes   n_scopes strings; may be NULL only when n_scopes is 0.
+ * allow    n_allow strings; may be NULL only when n_allow is 0.
+ * err      optional; filled on failure (and its code set to AUTHZ_OK on
+ *          success).
+ *
+ * Returns a new token, or NULL on any error: an entry that does not parse,
+ * more than AUTHZ_DEFAULT_MAX_ALLOW allow entries, a NULL entry, an
+ * allocation failure. Zero scopes or zero allow entries are *not* errors:
+ * the token then denies every check.
+ *
+ * Thread-safe: concurrent calls share nothing but the (immutable) catalog. */
+AUTHZ_API AUTHZ_NODISCARD authz_token *
+authz_token_new(const authz_catalog *catalog,
+                const char *const *scopes, size_t n_scopes,
+                const char *const *allow, size_t n_allow,
+                authz_error *err);
+
+/* The general constructor: length-delimited entries (embedded NUL bytes are
+ * simply invalid input, never a terminator) and options. `opts` may be NULL
+ * for the defaults. Otherwise as authz_token_new(). This is the entry point
+ * for network buffers and fuzzers. */
+AUTHZ_API AUTHZ_NODISCARD authz_token *
+authz_token_new_ex(const authz_catalog *catalog,
+                   const authz_str *scopes, size_t n_scopes,
+                   const authz_str *allow, size_t n_allow,
+                   const authz_options *opts, authz_error *err);
+
+/* Frees a token with the allocator it was built with. NULL is a no-op. */
+AUTHZ_API void authz_token_free(authz_token *token);
+
+/* ------------------------------------------------------------------------ */
+/* Checks                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* May `token` perform `action` on the object of type `resource` whose id is
+ * `id`? Returns true to allow, false to deny.
+ *
+ * Allows exactly when some scope grants (resource, action) and the allow list
+ * admits the object: it holds `*:*` or `resource:*`, or `id` is a UUID (in
+ * any of the four accepted spellings) listed as `resource:<id>` or `*:<id>`.
+ *
+ * Denies when token, resource or action is NULL; when resource is not a type
+ * of the token's catalog or action is not one of that type's actions (even
+ * under `coder:all`); when the scope or allow list is empty. An `id` that is
+ * NULL or "" (an object without an id, as in a create) or that is not a UUID
+ * is admitted only by `*:*` or `resource:*`.
+ *
+ * Never allocates, never locks; thread-safe on a shared token. */
+AUTHZ_API bool authz_check(const authz_token *token, const char *resource,
+                           const char *id, const char *action);
+
+/* authz_check() over length-delimited arguments (no NUL needed). A NULL
+ * pointer with length 0 is the empty string for `id`, and a deny for
+ * `resource` and `action`. */
+AUTHZ_API bool authz_check_n(const authz_token *token,
+                             const char *resource, size_t resource_len,
+                             const char *id, size_t id_len,
+                             const char *action, size_t action_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AUTHZ_H */

@@ -1,0 +1,68 @@
+/*
+ * allow.c - one allow-list entry: `*:*`, `T:*`, `T:<uuid>` or `*:<uuid>`
+ * (SPEC section 3), split at the first colon.
+ */
+#include "internal.h"
+
+int az_allow_parse(const authz_catalog *cat, const char *s, size_t n,
+                   struct az_allow *out, size_t *offset, const char **what)
+{
+    const char *colon, *id;
+    size_t i, type_len, id_len, bad;
+
+    *offset = 0;
+    if (n == 0) {
+        *what = "empty entry";
+        return AUTHZ_ESYNTAX;
+    }
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= 0x20 || c >= 0x7f) {
+            *offset = i;
+            *what = c == ' ' ? "space in entry" : "unexpected byte in entry";
+            return AUTHZ_ESYNTAX;
+        }
+    }
+    colon = memchr(s, ':', n);
+    if (colon == NULL) {
+        *offset = n;
+        *what = "missing colon";
+        return AUTHZ_ESYNTAX;
+    }
+    type_len = (size_t)(colon - s);
+    id = colon + 1;
+    id_len = n - type_len - 1;
+    if (type_len == 0) {
+        *what = "empty type";
+        return AUTHZ_ESYNTAX;
+    }
+    if (id_len == 0) {
+        *offset = n;
+        *what = "empty id";
+        return AUTHZ_ESYNTAX;
+    }
+
+    if (type_len == 1 && s[0] == '*') {
+        out->type = AZ_ANY_TYPE;
+    } else {
+        int32_t type = az_type_find(cat, s, type_len);
+        if (type < 0) {
+            *what = "unknown type";
+            return AUTHZ_ETYPE;
+        }
+        out->type = (uint32_t)type;
+    }
+
+    if (id_len == 1 && id[0] == '*') {
+        out->kind = AZ_ALLOW_WILD;
+        out->id.hi = out->id.lo = 0;
+        return AUTHZ_OK;
+    }
+    if (!az_uuid_parse(id, id_len, &out->id, &bad)) {
+        *offset = type_len + 1 + bad;
+        *what = "invalid UUID";
+        return AUTHZ_EUUID;
+    }
+    out->kind = AZ_ALLOW_UUID;
+    return AUTHZ_OK;
+}

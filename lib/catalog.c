@@ -1,0 +1,165 @@
+/*
+ * catalog.c - name lookups in a compiled catalog, and the tables behind them.
+ *
+ * Each lookup hashes the name once (az_name_hash: constant time), then probes
+ * an open-addressing table. The tables are fixed when the catalog is built,
+ * so the work per lookup is bounded by the table's longest run, whatever the
+ * bytes asked for; az_index_build picks the hash seed that keeps that run
+ * short.
+ */
+#include "internal.h"
+
+static int name_eq(const authz_catalog *cat, struct az_name name,
+                   const char *s, size_t n)
+{
+    return name.len == n && memcmp(cat->pool + name.off, s, n) == 0;
+}
+
+int32_t az_type_find(const authz_catalog *cat, const char *s, size_t n)
+{
+    uint64_t h = az_name_hash(s, n, cat->seed);
+    uint32_t i = (uint32_t)h & cat->type_mask;
+    for (;; i = (i + 1) & cat->type_mask) {
+        struct az_slot slot = cat->type_index[i];
+        if (slot.id == 0)
+            return -1;
+        if (slot.hash == (uint32_t)h &&
+            name_eq(cat, cat->types[slot.id - 1].name, s, n))
+            return (int32_t)(slot.id - 1);
+    }
+}
+
+int32_t az_action_find(const authz_catalog *cat, uint32_t type,
+                       const char *s, size_t n)
+{
+    uint64_t h = az_name_hash(s, n, az_action_seed(cat->seed, type));
+    uint32_t first = cat->types[type].first_action;
+    uint32_t count = cat->types[type].n_actions;
+    uint32_t i = (uint32_t)h & cat->action_mask;
+    for (;; i = (i + 1) & cat->action_mask) {
+        struct az_slot slot = cat->action_index[i];
+        if (slot.id == 0)
+            return -1;
+        /* Action ids are global; the bit is the offset within the type. */
+        if (slot.hash == (uint32_t)h && slot.id - 1 >= first &&
+            slot.id - 1 < first + count &&
+            name_eq(cat, cat->actions[slot.id - 1], s, n))
+            return (int32_t)(slot.id - 1 - first);
+    }
+}
+
+int32_t az_scope_find(const authz_catalog *cat, const char *s, size_t n)
+{
+    uint64_t h = az_name_hash(s, n, cat->seed);
+    uint32_t i = (uint32_t)h & cat->scope_mask;
+    for (;; i = (i + 1) & cat->scope_mask) {
+        struct az_slot slot = cat->scope_index[i];
+        if (slot.id == 0)
+            return -1;
+        if (slot.hash == (uint32_t)h &&
+            name_eq(cat, cat->scopes[slot.id - 1].name, s, n))
+            return (int32_t)(slot.id - 1);
+    }
+}
+
+/* Smallest power of two >= 2 * n (at least 8): a load factor of at most one
+ * half keeps runs short and guarantees an empty slot. */
+static uint32_t table_size(uint32_t n)
+{
+    uint32_t size = 8;
+    while (size < 2 * n)
+        size <<= 1;
+    return size;
+}
+
+size_t az_index_slots(const struct authz_catalog *cat)
+{
+    return (size_t)table_size(cat->n_types) + table_size(cat->n_actions) +
+           table_size(cat->n_scopes);
+}
+
+/* Inserts id+1 at the first free slot from h; returns the run length. */
+static uint32_t insert(struct az_slot *table, uint32_t mask, uint64_t h,
+                       uint32_t id)
+{
+    uint32_t i = (uint32_t)h & mask, run = 1;
+    while (table[i].id != 0) {
+        i = (i + 1) & mask;
+        run++;
+    }
+    table[i].hash = (uint32_t)h;
+    table[i].id = id + 1;
+    return run;
+}
+
+/* Fills the three tables for cat->seed; returns the longest run. */
+static uint32_t fill(struct authz_catalog *cat, struct az_slot *types,
+                     struct az_slot *actions, struct az_slot *scopes)
+{
+    uint32_t worst = 0, run, t, a, s;
+    memset(types, 0, (cat->type_mask + 1) * sizeof *types);
+    memset(actions, 0, (cat->action_mask + 1) * sizeof *actions);
+    memset(scopes, 0, (cat->scope_mask + 1) * sizeof *scopes);
+    for (t = 0; t < cat->n_types; t++) {
+        struct az_name name = cat->types[t].name;
+        run = insert(types, cat->type_mask,
+                     az_name_hash(cat->pool + name.off, name.len, cat->seed),
+                     t);
+        worst = run > worst ? run : worst;
+        for (a = 0; a < cat->types[t].n_actions; a++) {
+            uint32_t id = cat->types[t].first_action + a;
+            name = cat->actions[id];
+            run = insert(actions, cat->action_mask,
+                         az_name_hash(cat->pool + name.off, name.len,
+                                      az_action_seed(cat->seed, t)),
+                         id);
+            worst = run > worst ? run : worst;
+        }
+    }
+    for (s = 0; s < cat->n_scopes; s++) {
+        struct az_name name = cat->scopes[s].name;
+        run = insert(scopes, cat->scope_mask,
+                     az_name_hash(cat->pool + name.off, name.len, cat->seed),
+                     s);
+        worst = run > worst ? run : worst;
+    }
+    return worst;
+}
+
+void az_index_build(struct authz_catalog *cat, struct az_slot *mem)
+{
+    struct az_slot *types = mem;
+    struct az_slot *actions, *scopes;
+    uint64_t best_seed = 0, seed;
+    uint32_t best = UINT32_MAX, tries;
+
+    cat->type_mask = table_size(cat->n_types) - 1;
+    cat->action_mask = table_size(cat->n_actions) - 1;
+    cat->scope_mask = table_size(cat->n_scopes) - 1;
+    actions = types + cat->type_mask + 1;
+    scopes = actions + cat->action_mask + 1;
+
+    /* Deterministic: the same catalog text always gives the same tables, so
+     * the generated embedded catalog equals a run-time parse of its text. */
+    for (tries = 0, seed = 0; tries < 16; tries++, seed += AZ_K1) {
+        uint32_t worst;
+        cat->seed = seed;
+        worst = fill(cat, types, actions, scopes);
+        if (worst < best) {
+            best = worst;
+            best_seed = seed;
+        }
+    }
+    cat->seed = best_seed;
+    fill(cat, types, actions, scopes);
+    cat->type_index = types;
+    cat->action_index = actions;
+    cat->scope_index = scopes;
+}
+
+void authz_catalog_free(authz_catalog *catalog)
+{
+    if (catalog == NULL || !catalog->heap)
+        return; /* NULL, or the embedded catalog: static data */
+    catalog->alloc.free(catalog->alloc.ctx, catalog);
+}

@@ -1,0 +1,189 @@
+/*
+ * scope.c - one scope string to a reference, and a reference to grant bits.
+ *
+ * SPEC section 2, in its order: a named scope (builtin, alias, composite),
+ * then a low-level `R:A` split at the first colon, then `*:*`. Everything
+ * else is an error that names the offending byte.
+ */
+#include "internal.h"
+
+/* True when some named scope is written `prefix:...`: then an unknown
+ * `prefix:x` is a mistyped scope name ("coder:bogus"), not an unknown type. */
+static int is_scope_namespace(const authz_catalog *cat, const char *s,
+                              size_t n)
+{
+    uint32_t i;
+    for (i = 0; i < cat->n_scopes; i++) {
+        struct az_name name = cat->scopes[i].name;
+        if (name.len > n && memcmp(cat->pool + name.off, s, n) == 0 &&
+            cat->pool[name.off + n] == ':')
+            return 1;
+    }
+    return 0;
+}
+
+int az_scope_parse(const authz_catalog *cat, const char *s, size_t n,
+                   uint32_t *ref, size_t *offset, const char **what)
+{
+    const char *colon, *act;
+    size_t i, type_len, act_len;
+    int32_t type, action, named;
+
+    *offset = 0;
+    if (n == 0) {
+        *what = "empty scope";
+        return AUTHZ_ESYNTAX;
+    }
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= 0x20 || c >= 0x7f) {
+            *offset = i;
+            *what = c == ' ' ? "space in scope" : "unexpected byte in scope";
+            return AUTHZ_ESYNTAX;
+        }
+    }
+
+    named = az_scope_find(cat, s, n);
+    if (named >= 0) {
+        *ref = AZ_REF_NAMED | (uint32_t)named;
+        return AUTHZ_OK;
+    }
+
+    colon = memchr(s, ':', n);
+    if (colon == NULL) {
+        *what = "unknown scope";
+        return AUTHZ_ESCOPE;
+    }
+    type_len = (size_t)(colon - s);
+    act = colon + 1;
+    act_len = n - type_len - 1;
+    if (type_len == 0) {
+        *what = "empty type";
+        return AUTHZ_ESYNTAX;
+    }
+    if (act_len == 0) {
+        *offset = n;
+        *what = "empty action";
+        return AUTHZ_ESYNTAX;
+    }
+
+    if (type_len == 1 && s[0] == '*') {
+        if (act_len == 1 && act[0] == '*') {
+            *ref = AZ_REF_STAR_STAR;
+            return AUTHZ_OK;
+        }
+        *offset = 2;
+        *what = "type \"*\" takes only action \"*\"";
+        return AUTHZ_EACTION;
+    }
+
+    type = az_type_find(cat, s, type_len);
+    if (type < 0) {
+        if (is_scope_namespace(cat, s, type_len)) {
+            *what = "unknown scope";
+            return AUTHZ_ESCOPE;
+        }
+        *what = "unknown type";
+        return AUTHZ_ETYPE;
+    }
+    if (act_len == 1 && act[0] == '*') {
+        *ref = AZ_REF_LOW(type, AZ_REF_ALL_ACTIONS);
+        return AUTHZ_OK;
+    }
+    action = az_action_find(cat, (uint32_t)type, act, act_len);
+    if (action < 0) {
+        *offset = type_len + 1;
+        *what = "unknown action for this type";
+        return AUTHZ_EACTION;
+    }
+    *ref = AZ_REF_LOW(type, action);
+    return AUTHZ_OK;
+}
+
+static uint64_t grant_bits(uint32_t action)
+{
+    return action == AZ_ALL_ACTIONS ? ~(uint64_t)0 : (uint64_t)1 << action;
+}
+
+/* A named scope whose grants subtract ("*:* -user:*") contributes, for each
+ * type, (its positive grants) minus (its negative grants), computed within
+ * the scope only: another scope of the token may still grant what this one
+ * subtracts. */
+static void apply_with_negatives(const authz_catalog *cat,
+                                 const struct az_scope *sc, uint64_t *masks)
+{
+    const struct az_grant *g = cat->grants + sc->first_grant;
+    uint64_t everywhere = 0; /* positive grants on the `*` type */
+    uint32_t i, j, t;
+
+    for (i = 0; i < sc->n_grants; i++)
+        if (!g[i].negative && g[i].type == AZ_ANY_TYPE)
+            everywhere |= grant_bits(g[i].action);
+
+    /* Types no negative grant names. */
+    for (t = 0; t < cat->n_types; t++) {
+        int negated = 0;
+        for (i = 0; i < sc->n_grants && !negated; i++)
+            negated = g[i].negative && g[i].type == t;
+        if (!negated)
+            masks[t] |= everywhere;
+    }
+    for (i = 0; i < sc->n_grants; i++) {
+        if (!g[i].negative && g[i].type != AZ_ANY_TYPE) {
+            int negated = 0;
+            for (j = 0; j < sc->n_grants && !negated; j++)
+                negated = g[j].negative && g[j].type == g[i].type;
+            if (!negated)
+                masks[g[i].type] |= grant_bits(g[i].action);
+        }
+    }
+    /* Types some negative grant names: positives minus negatives. */
+    for (i = 0; i < sc->n_grants; i++) {
+        uint64_t plus = everywhere, minus = 0;
+        if (!g[i].negative)
+            continue;
+        t = g[i].type;
+        for (j = 0; j < sc->n_grants; j++) {
+            if (g[j].type != t)
+                continue;
+            if (g[j].negative)
+                minus |= grant_bits(g[j].action);
+            else
+                plus |= grant_bits(g[j].action);
+        }
+        masks[t] |= plus & ~minus;
+    }
+}
+
+void az_scope_apply(const authz_catalog *cat, uint32_t ref, uint64_t *masks)
+{
+    uint32_t i;
+    if (ref == AZ_REF_STAR_STAR) {
+        for (i = 0; i < cat->n_types; i++)
+            masks[i] = ~(uint64_t)0;
+    } else if (ref & AZ_REF_NAMED) {
+        const struct az_scope *sc = &cat->scopes[ref & ~AZ_REF_NAMED];
+        const struct az_grant *g;
+        if (sc->kind == AZ_SCOPE_ALIAS)
+            sc = &cat->scopes[sc->target];
+        if (sc->has_negative) {
+            apply_with_negatives(cat, sc, masks);
+            return;
+        }
+        g = cat->grants + sc->first_grant;
+        for (i = 0; i < sc->n_grants; i++) {
+            if (g[i].type == AZ_ANY_TYPE) {
+                uint32_t t;
+                for (t = 0; t < cat->n_types; t++)
+                    masks[t] |= grant_bits(g[i].action);
+            } else {
+                masks[g[i].type] |= grant_bits(g[i].action);
+            }
+        }
+    } else {
+        uint32_t action = ref & 127u;
+        masks[ref >> 7] |= action == AZ_REF_ALL_ACTIONS
+                               ? ~(uint64_t)0
+                               : (uint64_t)1 << action;
+    }
+}

@@ -1,0 +1,373 @@
+/*
+ * token.c - compiling scope and allow lists into a token.
+ *
+ * All input is parsed and checked before the token itself is allocated, so
+ * a failure never leaves a half-built object. Then:
+ *   - scopes become one action mask per type (all ones for `T:*`);
+ *   - `*:*` and `T:*` entries become a flag and a bitset over types;
+ *   - UUID entries are sorted by (id, type, index): duplicates become
+ *     neighbours, and each distinct id gets one slot of an open-addressing
+ *     table keyed by the id alone, so one probe finds both `T:<id>` and
+ *     `*:<id>`. An id listed under several types keeps its types in a small
+ *     sorted side array.
+ * Allocations: one scratch block, the token block, and the side array when
+ * some id has several types.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* The two ways entries arrive: NUL-terminated or length-delimited. */
+struct az_list {
+    const char *const *cstr;
+    const authz_str *str;
+    size_t n;
+};
+
+/* Fetches entry i. NUL-terminated strings are measured only up to limit+1
+ * bytes, so an over-long entry is rejected without reading all of it. */
+static int list_get(const struct az_list *l, size_t i, size_t limit,
+                    const char **p, size_t *n)
+{
+    if (l->cstr != NULL) {
+        const char *s = l->cstr[i];
+        size_t len = 0;
+        if (s == NULL)
+            return AUTHZ_EINVAL;
+        while (len <= limit && s[len] != '\0')
+            len++;
+        *p = s;
+        *n = len;
+    } else {
+        if (l->str[i].ptr == NULL && l->str[i].len != 0)
+            return AUTHZ_EINVAL;
+        *p = l->str[i].ptr != NULL ? l->str[i].ptr : "";
+        *n = l->str[i].len;
+    }
+    return *n > limit ? AUTHZ_ETOOLONG : AUTHZ_OK;
+}
+
+static int list_error(authz_error *err, int code, int list, size_t index,
+                      const char *p, size_t n, size_t limit)
+{
+    char what[96];
+    if (code == AUTHZ_EINVAL)
+        return az_error_entry(err, code, list, index, NULL, 0, 0,
+                              "NULL entry");
+    snprintf(what, sizeof what, "entry longer than %zu bytes", limit);
+    return az_error_entry(err, code, list, index, p, n < limit ? n : limit,
+                          limit, what);
+}
+
+static int cmp_allow(const void *pa, const void *pb)
+{
+    const struct az_allow *a = pa, *b = pb;
+    if (a->id.hi != b->id.hi)
+        return a->id.hi < b->id.hi ? -1 : 1;
+    if (a->id.lo != b->id.lo)
+        return a->id.lo < b->id.lo ? -1 : 1;
+    if (a->type != b->type) /* AZ_ANY_TYPE sorts last */
+        return a->type < b->type ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static int cmp_tagidx(const void *pa, const void *pb)
+{
+    const struct az_tagidx *a = pa, *b = pb;
+    if (a->tag != b->tag)
+        return a->tag < b->tag ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static uint32_t tag_of(uint32_t type)
+{
+    return type == AZ_ANY_TYPE ? AZ_TAG_ANY : type + 1;
+}
+
+static int same_id(const struct az_allow *a, const struct az_allow *b)
+{
+    return a->id.hi == b->id.hi && a->id.lo == b->id.lo;
+}
+
+/* Size of a region rounded up so the next one stays 8-byte aligned. */
+static size_t align8(size_t n)
+{
+    return (n + 7) & ~(size_t)7;
+}
+
+static authz_token *build(const authz_catalog *cat, const struct az_list *sl,
+                          const struct az_list *al,
+                          const authz_options *opts, authz_error *err)
+{
+    struct az_limits lim;
+    uint64_t wild_types[AZ_MAX_TYPES / 64];
+    uint32_t allow_all = 0, allow_all_index = 0;
+    size_t n_scopes = sl->n, n_allow = al->n;
+    size_t i, j, n_ids, n_wild, n_over, cap, words;
+    size_t scratch_size, size, off_masks, off_bits, off_slots, off_refs,
+        off_wild;
+    struct az_allow *parsed = NULL;
+    struct az_tagidx *wild = NULL, *over = NULL;
+    uint32_t *refs = NULL;
+    void *scratch = NULL;
+    char *block;
+    authz_token *tok;
+    int code;
+
+    if (cat == NULL)
+        return (void)az_error_plain(err, AUTHZ_EINVAL, "catalog is NULL"),
+               NULL;
+    if ((n_scopes > 0 && sl->cstr == NULL && sl->str == NULL) ||
+        (n_allow > 0 && al->cstr == NULL && al->str == NULL))
+        return (void)az_error_plain(err, AUTHZ_EINVAL,
+                                    "list is NULL but its count is not 0"),
+               NULL;
+    if (az_limits_resolve(opts, &lim, err) != AUTHZ_OK)
+        return NULL;
+    if (n_scopes > lim.max_scopes || n_allow > lim.max_allow) {
+        int list = n_scopes > lim.max_scopes ? AUTHZ_LIST_SCOPES
+                                             : AUTHZ_LIST_ALLOW;
+        size_t count = list == AUTHZ_LIST_SCOPES ? n_scopes : n_allow;
+        size_t limit = list == AUTHZ_LIST_SCOPES ? lim.max_scopes
+                                                 : lim.max_allow;
+        char what[128];
+        snprintf(what, sizeof what, "%zu %s entries; the limit is %zu",
+                 count, list == AUTHZ_LIST_SCOPES ? "scope" : "allow",
+                 limit);
+        az_error_entry(err, AUTHZ_ELIMIT, list, limit, NULL, 0, 0, what);
+        return NULL;
+    }
+
+    /* Scratch: parsed allow entries, `T:*` entries, scope references. */
+    scratch_size = n_allow * (sizeof *parsed + sizeof *wild) +
+                   n_scopes * sizeof *refs;
+    if (scratch_size > 0) {
+        scratch = lim.alloc.malloc(lim.alloc.ctx, scratch_size);
+        if (scratch == NULL)
+            return (void)az_error_plain(err, AUTHZ_ENOMEM, "out of memory"),
+                   NULL;
+        parsed = scratch;
+        wild = (struct az_tagidx *)(parsed + n_allow);
+        refs = (uint32_t *)(wild + n_allow);
+    }
+
+    for (i = 0; i < n_scopes; i++) {
+        const char *p = NULL, *what = NULL;
+        size_t n = 0, offset = 0;
+        code = list_get(sl, i, lim.max_entry_len, &p, &n);
+        if (code != AUTHZ_OK) {
+            list_error(err, code, AUTHZ_LIST_SCOPES, i, p, n,
+                       lim.max_entry_len);
+            goto fail;
+        }
+        code = az_scope_parse(cat, p, n, &refs[i], &offset, &what);
+        if (code != AUTHZ_OK) {
+            az_error_entry(err, code, AUTHZ_LIST_SCOPES, i, p, n, offset,
+                           what);
+            goto fail;
+        }
+    }
+
+    memset(wild_types, 0, sizeof wild_types);
+    n_wild = 0;
+    for (i = 0, j = 0; i < n_allow; i++) {
+        struct az_allow e;
+        const char *p = NULL, *what = NULL;
+        size_t n = 0, offset = 0;
+        code = list_get(al, i, lim.max_entry_len, &p, &n);
+        if (code != AUTHZ_OK) {
+            list_error(err, code, AUTHZ_LIST_ALLOW, i, p, n,
+                       lim.max_entry_len);
+            goto fail;
+        }
+        code = az_allow_parse(cat, p, n, &e, &offset, &what);
+        if (code != AUTHZ_OK) {
+            az_error_entry(err, code, AUTHZ_LIST_ALLOW, i, p, n, offset,
+                           what);
+            goto fail;
+        }
+        e.index = (uint32_t)i;
+        if (e.kind == AZ_ALLOW_UUID) {
+            parsed[j++] = e;
+        } else if (e.type == AZ_ANY_TYPE) {
+            if (!allow_all)
+                allow_all_index = (uint32_t)i;
+            allow_all = 1;
+        } else {
+            wild_types[e.type / 64] |= (uint64_t)1 << (e.type % 64);
+            wild[n_wild].tag = e.type;
+            wild[n_wild].index = (uint32_t)i;
+            n_wild++;
+        }
+    }
+
+    /* Normal form: `*:*` absorbs everything, `T:*` absorbs `T:<id>`. */
+    if (allow_all) {
+        j = 0;
+        n_wild = 0;
+    } else {
+        size_t k = 0, m = j;
+        for (i = 0; i < m; i++) {
+            uint32_t t = parsed[i].type;
+            if (t == AZ_ANY_TYPE || !(wild_types[t / 64] >> (t % 64) & 1))
+                parsed[k++] = parsed[i];
+        }
+        j = k;
+    }
+    if (n_wild > 1) {
+        size_t k = 1;
+        qsort(wild, n_wild, sizeof *wild, cmp_tagidx);
+        for (i = 1; i < n_wild; i++)
+            if (wild[i].tag != wild[k - 1].tag)
+                wild[k++] = wild[i];
+        n_wild = k;
+    }
+
+    /* Group UUID entries: count distinct ids and the side array. */
+    if (j > 1)
+        qsort(parsed, j, sizeof *parsed, cmp_allow);
+    n_ids = 0;
+    n_over = 0;
+    for (i = 0; i < j;) {
+        size_t end = i + 1, types = 1;
+        for (; end < j && same_id(&parsed[end], &parsed[i]); end++)
+            if (parsed[end].type != parsed[end - 1].type)
+                types++;
+        n_ids++;
+        if (types > 1)
+            n_over += 1 + types;
+        i = end;
+    }
+
+    cap = n_ids + n_ids / 2 + 1;
+    words = (cat->n_types + 63) / 64;
+    off_masks = align8(sizeof *tok);
+    off_bits = off_masks + align8(cat->n_types * sizeof(uint64_t));
+    off_slots = off_bits + words * sizeof(uint64_t);
+    off_refs = off_slots + cap * sizeof(struct az_idslot);
+    off_wild = off_refs + align8(n_scopes * sizeof(uint32_t));
+    size = off_wild + n_wild * sizeof(struct az_tagidx);
+
+    block = lim.alloc.malloc(lim.alloc.ctx, size);
+    if (block == NULL)
+        goto nomem;
+    if (n_over > 0) {
+        over = lim.alloc.malloc(lim.alloc.ctx, n_over * sizeof *over);
+        if (over == NULL) {
+            lim.alloc.free(lim.alloc.ctx, block);
+            goto nomem;
+        }
+    }
+    memset(block, 0, size);
+    tok = (authz_token *)block;
+    tok->cat = cat;
+    tok->alloc = lim.alloc;
+    tok->masks = (uint64_t *)(block + off_masks);
+    tok->allow_wild = (uint64_t *)(block + off_bits);
+    tok->slots = (struct az_idslot *)(block + off_slots);
+    tok->scope_refs = (uint32_t *)(block + off_refs);
+    tok->wild = (struct az_tagidx *)(block + off_wild);
+    tok->overflow = over;
+    tok->n_scopes = (uint32_t)n_scopes;
+    tok->n_allow = (uint32_t)n_allow;
+    tok->allow_all = allow_all;
+    tok->allow_all_index = allow_all_index;
+    tok->n_wild = (uint32_t)n_wild;
+    tok->n_ids = (uint32_t)n_ids;
+    tok->cap = (uint32_t)cap;
+    tok->n_overflow = (uint32_t)n_over;
+    tok->bytes = size + n_over * sizeof *over;
+
+    if (n_scopes > 0)
+        memcpy(tok->scope_refs, refs, n_scopes * sizeof *refs);
+    for (i = 0; i < n_scopes; i++)
+        az_scope_apply(cat, refs[i], tok->masks);
+    if (!allow_all)
+        memcpy(tok->allow_wild, wild_types, words * sizeof(uint64_t));
+    if (n_wild > 0)
+        memcpy(tok->wild, wild, n_wild * sizeof *wild);
+
+    az_random_key(tok->key);
+    n_over = 0;
+    for (i = 0; i < j;) {
+        size_t end = i + 1, types = 1;
+        struct az_idslot *slot;
+        uint32_t pos;
+        for (; end < j && same_id(&parsed[end], &parsed[i]); end++)
+            if (parsed[end].type != parsed[end - 1].type)
+                types++;
+        pos = az_reduce(az_id_hash(tok->key, parsed[i].id.hi,
+                                   parsed[i].id.lo),
+                        tok->cap);
+        while (tok->slots[pos].tag != 0)
+            pos = pos + 1 == tok->cap ? 0 : pos + 1;
+        slot = &tok->slots[pos];
+        slot->hi = parsed[i].id.hi;
+        slot->lo = parsed[i].id.lo;
+        if (types == 1) {
+            slot->tag = tag_of(parsed[i].type);
+            slot->aux = parsed[i].index;
+        } else {
+            /* Header pair (count, 0), then (tag, first index) by tag;
+             * AZ_TAG_ANY is the largest tag, so it comes last. */
+            size_t k;
+            slot->tag = AZ_TAG_MULTI;
+            slot->aux = (uint32_t)n_over;
+            over[n_over].tag = (uint32_t)types;
+            over[n_over].index = 0;
+            n_over++;
+            for (k = i; k < end; k++) {
+                if (k > i && parsed[k].type == parsed[k - 1].type)
+                    continue; /* a duplicate: the first index is kept */
+                over[n_over].tag = tag_of(parsed[k].type);
+                over[n_over].index = parsed[k].index;
+                n_over++;
+            }
+        }
+        i = end;
+    }
+
+    if (scratch != NULL)
+        lim.alloc.free(lim.alloc.ctx, scratch);
+    az_error_ok(err);
+    return tok;
+
+nomem:
+    az_error_plain(err, AUTHZ_ENOMEM, "out of memory");
+fail:
+    if (scratch != NULL)
+        lim.alloc.free(lim.alloc.ctx, scratch);
+    return NULL;
+}
+
+authz_token *authz_token_new(const authz_catalog *catalog,
+                             const char *const *scopes, size_t n_scopes,
+                             const char *const *allow, size_t n_allow,
+                             authz_error *err)
+{
+    struct az_list sl = {scopes, NULL, n_scopes};
+    struct az_list al = {allow, NULL, n_allow};
+    return build(catalog, &sl, &al, NULL, err);
+}
+
+authz_token *authz_token_new_ex(const authz_catalog *catalog,
+                                const authz_str *scopes, size_t n_scopes,
+                                const authz_str *allow, size_t n_allow,
+                                const authz_options *opts, authz_error *err)
+{
+    struct az_list sl = {NULL, scopes, n_scopes};
+    struct az_list al = {NULL, allow, n_allow};
+    return build(catalog, &sl, &al, opts, err);
+}
+
+void authz_token_free(authz_token *token)
+{
+    authz_allocator alloc;
+    if (token == NULL)
+        return;
+    alloc = token->alloc;
+    if (token->overflow != NULL)
+        alloc.free(alloc.ctx, token->overflow);
+    alloc.free(alloc.ctx, token);
+}
