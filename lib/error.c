@@ -89,7 +89,8 @@ int az_error_entry(authz_error *err, int code, int list, size_t index,
     reset(err, code, list);
     err->index = index;
     err->offset = offset;
-    snprintf(num, sizeof num, "%s[%zu] ", list_name(list), index);
+    snprintf(num, sizeof num, "%s[%zu]%s", list_name(list), index,
+             entry != NULL ? " " : "");
     append(err->message, sizeof err->message, &pos, num);
     if (entry != NULL)
         az_quote(err->message, sizeof err->message, &pos, entry, entry_len,

@@ -1,0 +1,365 @@
+/*
+ * check_check.c - decisions: the SPEC table, the data-file table, argument
+ * handling, the two calling forms, large and shared tokens.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "tests.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const authz_catalog *coder(void)
+{
+    return authz_catalog_coder();
+}
+
+/* Runs tests/data/decisions.txt. Every row is checked three ways: through
+ * authz_check, through authz_check_n, and through authz_check_n with the
+ * arguments copied into exact-size heap buffers (so a sanitizer sees any
+ * read past their ends). */
+START_TEST(test_decision_table)
+{
+    size_t len, rows = 0, allows = 0;
+    char *text = test_slurp(test_path("tests/data/decisions.txt"), &len);
+    char *line = text, *next;
+    for (; line != NULL && *line != '\0'; line = next) {
+        char *f[8];
+        authz_error err;
+        authz_token *tok;
+        const char *id;
+        size_t n, rlen, idlen, alen;
+        int want, got;
+        char *rcopy, *idcopy, *acopy;
+        char rbuf[128], abuf[128], idbuf[128];
+
+        next = strchr(line, '\n');
+        if (next != NULL)
+            *next++ = '\0';
+        if (line[0] == '#' || line[0] == '\0')
+            continue;
+        n = test_split(line, '|', f, 8);
+        ck_assert_msg(n == 6, "malformed row: %s", line);
+        tok = test_token(coder(), f[0], f[1], &err);
+        ck_assert_msg(tok != NULL, "row %zu: %s", rows, err.message);
+        ck_assert_int_eq(err.code, AUTHZ_OK);
+        rlen = test_unescape(f[2], rbuf, sizeof rbuf);
+        alen = test_unescape(f[4], abuf, sizeof abuf);
+        if (strcmp(f[2], "(unknown)") == 0)
+            rlen = (size_t)sprintf(rbuf, "x");
+        if (strcmp(f[3], "(none)") == 0) {
+            id = "";
+            idlen = 0;
+        } else if (strcmp(f[3], "(null)") == 0) {
+            id = NULL;
+            idlen = 0;
+        } else {
+            idlen = test_unescape(f[3], idbuf, sizeof idbuf);
+            id = idbuf;
+        }
+        f[2] = rbuf;
+        f[4] = abuf;
+        want = strcmp(f[5], "allow") == 0;
+        ck_assert_msg(want || strcmp(f[5], "deny") == 0, "bad expect %s",
+                      f[5]);
+
+        got = authz_check(tok, f[2], id, f[4]);
+        ck_assert_msg(got == want, "row %zu: %s | %s | %s %s %s: got %s",
+                      rows, f[0], f[1], f[2], id ? id : "(null)", f[4],
+                      got ? "allow" : "deny");
+        ck_assert_int_eq(authz_check_n(tok, f[2], rlen, id, idlen, f[4],
+                                       alen),
+                         want);
+        rcopy = malloc(rlen ? rlen : 1);
+        acopy = malloc(alen ? alen : 1);
+        idcopy = malloc(idlen ? idlen : 1);
+        memcpy(rcopy, f[2], rlen);
+        memcpy(acopy, f[4], alen);
+        if (id != NULL)
+            memcpy(idcopy, id, idlen);
+        ck_assert_int_eq(authz_check_n(tok, rcopy, rlen,
+                                       id ? idcopy : NULL, idlen, acopy,
+                                       alen),
+                         want);
+        free(rcopy);
+        free(acopy);
+        free(idcopy);
+        authz_token_free(tok);
+        rows++;
+        allows += (size_t)want;
+    }
+    free(text);
+    /* The table must not shrink unnoticed, nor be all one answer. */
+    ck_assert_uint_ge(rows, 120);
+    ck_assert_uint_ge(allows, 40);
+    ck_assert_uint_ge(rows - allows, 40);
+}
+END_TEST
+
+START_TEST(test_null_arguments)
+{
+    const char *s[] = {"coder:all"}, *a[] = {"*:*"};
+    authz_token *tok = authz_token_new(coder(), s, 1, a, 1, NULL);
+    ck_assert_ptr_nonnull(tok);
+    ck_assert(authz_check(tok, "workspace", W, "read"));
+    ck_assert(!authz_check(NULL, "workspace", W, "read"));
+    ck_assert(!authz_check(tok, NULL, W, "read"));
+    ck_assert(!authz_check(tok, "workspace", W, NULL));
+    ck_assert(authz_check(tok, "workspace", NULL, "read"));
+    ck_assert(!authz_check_n(NULL, "workspace", 9, W, 36, "read", 4));
+    ck_assert(!authz_check_n(tok, NULL, 0, W, 36, "read", 4));
+    ck_assert(!authz_check_n(tok, "workspace", 9, W, 36, NULL, 0));
+    ck_assert(authz_check_n(tok, "workspace", 9, NULL, 0, "read", 4));
+    /* Lengths are honoured: a prefix of a name is not the name. */
+    ck_assert(!authz_check_n(tok, "workspace", 8, W, 36, "read", 4));
+    ck_assert(!authz_check_n(tok, "workspace", 9, W, 36, "read", 3));
+    ck_assert(!authz_check_n(tok, "workspace", 0, W, 36, "read", 4));
+    ck_assert(authz_check_n(tok, "workspacexyz", 9, W, 36, "readxyz", 4));
+    ck_assert(!authz_check_n(tok, "workspace\0", 10, W, 36, "read", 4));
+    authz_token_free(tok);
+}
+END_TEST
+
+START_TEST(test_check_n_id_lengths)
+{
+    const char *s[] = {"coder:all"}, *a[] = {"workspace:" W};
+    authz_token *tok = authz_token_new(coder(), s, 1, a, 1, NULL);
+    char id[64];
+    ck_assert_ptr_nonnull(tok);
+    memcpy(id, W "tail", 40);
+    ck_assert(authz_check_n(tok, "workspace", 9, id, 36, "read", 4));
+    ck_assert(!authz_check_n(tok, "workspace", 9, id, 37, "read", 4));
+    ck_assert(!authz_check_n(tok, "workspace", 9, id, 35, "read", 4));
+    ck_assert(!authz_check_n(tok, "workspace", 9, id, 0, "read", 4));
+    authz_token_free(tok);
+}
+END_TEST
+
+/* Every type and action of the catalog: coder:all with *:* allows each
+ * (type, action) the catalog declares, and nothing with a made-up action. */
+START_TEST(test_every_declared_action)
+{
+    static const struct {
+        const char *type, *actions;
+    } some[] = {
+        {"user", "create read update delete read_personal update_personal"},
+        {"workspace", "create read update delete start stop ssh "
+                      "application_connect create_agent delete_agent "
+                      "update_agent share use_shared"},
+        {"assign_org_role", "assign unassign create read update delete"},
+        {"workspace_agent_devcontainers", "create"},
+        {"boundary_usage", "read update delete"},
+    };
+    const char *s[] = {"coder:all"}, *a[] = {"*:*"};
+    authz_token *tok = authz_token_new(coder(), s, 1, a, 1, NULL);
+    size_t i;
+    for (i = 0; i < sizeof some / sizeof some[0]; i++) {
+        char buf[256], *act[32];
+        size_t n, j;
+        snprintf(buf, sizeof buf, "%s", some[i].actions);
+        n = test_split(buf, ' ', act, 32);
+        for (j = 0; j < n; j++)
+            ck_assert_msg(authz_check(tok, some[i].type, W, act[j]),
+                          "%s:%s", some[i].type, act[j]);
+        ck_assert(!authz_check(tok, some[i].type, W, "fly"));
+    }
+    ck_assert(!authz_check(tok, "workspace_agent_devcontainers", W, "read"));
+    authz_token_free(tok);
+}
+END_TEST
+
+/* The allow list at the default limit: every listed id is admitted under
+ * its own type only, and unlisted ids are not. */
+static void make_id(unsigned long long n, char out[37])
+{
+    snprintf(out, 37, "%08llx-0000-4000-8000-%012llx", n & 0xffffffffull,
+             n * 2654435761ull & 0xffffffffffffull);
+}
+
+START_TEST(test_full_list)
+{
+    char ids[128][37], entries[128][64];
+    const char *a[128], *s[] = {"coder:all"};
+    authz_token *tok;
+    size_t i;
+    for (i = 0; i < 128; i++) {
+        make_id(i, ids[i]);
+        snprintf(entries[i], sizeof entries[i], "%s:%.36s",
+                 i % 2 ? "workspace" : "template", ids[i]);
+        a[i] = entries[i];
+    }
+    tok = authz_token_new(coder(), s, 1, a, 128, NULL);
+    ck_assert_ptr_nonnull(tok);
+    for (i = 0; i < 128; i++) {
+        char other[37];
+        const char *type = i % 2 ? "workspace" : "template";
+        const char *wrong = i % 2 ? "template" : "workspace";
+        ck_assert(authz_check(tok, type, ids[i], "read"));
+        ck_assert(!authz_check(tok, wrong, ids[i], "read"));
+        make_id(i + 1000, other);
+        ck_assert(!authz_check(tok, type, other, "read"));
+    }
+    authz_token_free(tok);
+}
+END_TEST
+
+/* Far past the default limit, through the options: 100,000 entries. */
+START_TEST(test_large_list)
+{
+    enum { N = 100000 };
+    authz_str *a = malloc(N * sizeof *a);
+    char *buf = malloc((size_t)N * 48);
+    authz_str s = {"workspace:read", 14};
+    authz_options opts;
+    authz_error err;
+    authz_token *tok;
+    size_t i;
+    authz_options_init(&opts);
+    opts.max_allow = N;
+    for (i = 0; i < N; i++) {
+        char id[37];
+        make_id(i, id);
+        a[i].len = (size_t)snprintf(buf + i * 48, 48, "workspace:%s", id);
+        a[i].ptr = buf + i * 48;
+    }
+    tok = authz_token_new_ex(coder(), &s, 1, a, N, &opts, &err);
+    ck_assert_msg(tok != NULL, "%s", err.message);
+    for (i = 0; i < N; i += 7) {
+        char id[37];
+        make_id(i, id);
+        ck_assert(authz_check(tok, "workspace", id, "read"));
+        make_id(i + N, id);
+        ck_assert(!authz_check(tok, "workspace", id, "read"));
+    }
+    authz_token_free(tok);
+    free(a);
+    free(buf);
+}
+END_TEST
+
+/* One id listed under several types (and `*`) takes the side-array path. */
+START_TEST(test_id_under_many_types)
+{
+    const char *s[] = {"coder:all"};
+    const char *a[] = {"template:" W, "workspace:" W, "file:" W,
+                       "template:" W, "user:" W, "workspace:" T};
+    const char *b[] = {"template:" W, "workspace:" W, "*:" W};
+    authz_token *tok = authz_token_new(coder(), s, 1, a, 6, NULL);
+    ck_assert_ptr_nonnull(tok);
+    ck_assert(authz_check(tok, "template", W, "read"));
+    ck_assert(authz_check(tok, "workspace", W, "read"));
+    ck_assert(authz_check(tok, "file", W, "read"));
+    ck_assert(authz_check(tok, "user", W, "read"));
+    ck_assert(!authz_check(tok, "group", W, "read"));
+    ck_assert(!authz_check(tok, "workspace_dormant", W, "read"));
+    ck_assert(!authz_check(tok, "template", T, "read"));
+    ck_assert(authz_check(tok, "workspace", T, "read"));
+    authz_token_free(tok);
+
+    tok = authz_token_new(coder(), s, 1, b, 3, NULL);
+    ck_assert_ptr_nonnull(tok);
+    ck_assert(authz_check(tok, "group", W, "read"));
+    ck_assert(authz_check(tok, "template", W, "read"));
+    ck_assert(!authz_check(tok, "group", T, "read"));
+    authz_token_free(tok);
+}
+END_TEST
+
+/* Several threads check one token at once and agree with a single thread. */
+struct shared {
+    const authz_token *tok;
+    char ids[64][37];
+    int expect[64];
+    long wrong;
+};
+
+static void *checker(void *arg)
+{
+    struct shared *sh = arg;
+    long wrong = 0;
+    int round, i;
+    for (round = 0; round < 2000; round++)
+        for (i = 0; i < 64; i++)
+            wrong += authz_check(sh->tok, "workspace", sh->ids[i], "ssh") !=
+                     sh->expect[i];
+    return (void *)wrong;
+}
+
+START_TEST(test_threads_share_a_token)
+{
+    static struct shared sh;
+    const char *s[] = {"workspace:ssh"};
+    char entries[32][64];
+    const char *a[32];
+    pthread_t th[8];
+    long total = 0;
+    int i;
+    for (i = 0; i < 64; i++) {
+        make_id((unsigned long long)i, sh.ids[i]);
+        sh.expect[i] = i % 2 == 0;
+        if (i % 2 == 0) {
+            snprintf(entries[i / 2], sizeof entries[0], "workspace:%.36s",
+                     sh.ids[i]);
+            a[i / 2] = entries[i / 2];
+        }
+    }
+    sh.tok = authz_token_new(coder(), s, 1, a, 32, NULL);
+    ck_assert_ptr_nonnull(sh.tok);
+    for (i = 0; i < 8; i++)
+        ck_assert_int_eq(pthread_create(&th[i], NULL, checker, &sh), 0);
+    for (i = 0; i < 8; i++) {
+        void *r;
+        ck_assert_int_eq(pthread_join(th[i], &r), 0);
+        total += (long)r;
+    }
+    ck_assert_int_eq(total, 0);
+    ck_assert_int_eq(checker(&sh) == NULL, 1);
+    authz_token_free((authz_token *)sh.tok);
+}
+END_TEST
+
+/* The check never allocates: a token built with a counting allocator sees
+ * no call after construction, and the global allocator is never asked
+ * (checks run with malloc failing would otherwise be needed; the library
+ * calls no allocator but the token's). */
+START_TEST(test_check_does_not_allocate)
+{
+    struct test_alloc st = {0, 0, 0, 0};
+    authz_options opts;
+    authz_str s = {"coder:all", 9}, a = {"workspace:" W, 46};
+    authz_token *tok;
+    size_t calls, i;
+    authz_options_init(&opts);
+    opts.allocator = test_allocator(&st);
+    tok = authz_token_new_ex(coder(), &s, 1, &a, 1, &opts, NULL);
+    ck_assert_ptr_nonnull(tok);
+    calls = st.calls;
+    for (i = 0; i < 1000; i++) {
+        ck_assert(authz_check(tok, "workspace", W, "read"));
+        ck_assert(!authz_check(tok, "workspace", T, "read"));
+        ck_assert(!authz_check(tok, "nope", T, "read"));
+    }
+    ck_assert_uint_eq(st.calls, calls);
+    authz_token_free(tok);
+    ck_assert_uint_eq(st.live, 0);
+}
+END_TEST
+
+Suite *check_suite(void)
+{
+    Suite *s = suite_create("check");
+    TCase *tc = tcase_create("decisions");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_decision_table);
+    tcase_add_test(tc, test_null_arguments);
+    tcase_add_test(tc, test_check_n_id_lengths);
+    tcase_add_test(tc, test_every_declared_action);
+    tcase_add_test(tc, test_full_list);
+    tcase_add_test(tc, test_large_list);
+    tcase_add_test(tc, test_id_under_many_types);
+    tcase_add_test(tc, test_threads_share_a_token);
+    tcase_add_test(tc, test_check_does_not_allocate);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,49 @@
+/*
+ * tests.h - shared by the Check suites in tests/check_*.c.
+ */
+#ifndef AUTHZ_TESTS_H
+#define AUTHZ_TESTS_H
+
+#include <check.h>
+#include <stddef.h>
+
+#include "authz.h"
+
+/* The two ids of SPEC section 7. */
+#define W "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
+#define T "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+
+Suite *uuid_suite(void);
+Suite *scope_suite(void);
+Suite *allow_suite(void);
+Suite *token_suite(void);
+Suite *check_suite(void);
+Suite *catalog_suite(void);
+Suite *diff_suite(void);
+
+/* Path of a file in the source tree (tests/data/...). Static buffer. */
+const char *test_path(const char *rel);
+
+/* Reads a whole file; aborts the test on failure. Caller frees. */
+char *test_slurp(const char *path, size_t *len);
+
+/* Splits `line` in place at `sep`, trimming spaces around each field.
+ * Returns the number of fields (at most max). */
+size_t test_split(char *line, char sep, char **fields, size_t max);
+
+/* Copies `in` to out[cap], decoding \xHH escapes and expanding $W / $T;
+ * returns the length (the output may hold NUL bytes). */
+size_t test_unescape(const char *in, char *out, size_t cap);
+
+/* Builds a token from comma-separated lists ("(empty)" = no entries).
+ * Returns NULL with err filled on error. */
+authz_token *test_token(const authz_catalog *cat, const char *scopes,
+                        const char *allow, authz_error *err);
+
+/* An allocator that counts, and fails the Nth call (0 = never). */
+struct test_alloc {
+    size_t calls, live, bytes, fail_at;
+};
+extern const authz_allocator *test_allocator(struct test_alloc *state);
+
+#endif

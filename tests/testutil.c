@@ -1,0 +1,192 @@
+/*
+ * testutil.c - helpers shared by the suites, and the runner's main().
+ */
+#include "tests.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef AUTHZ_SOURCE_DIR
+#define AUTHZ_SOURCE_DIR "."
+#endif
+
+const char *test_path(const char *rel)
+{
+    static char buf[4096];
+    snprintf(buf, sizeof buf, "%s/%s", AUTHZ_SOURCE_DIR, rel);
+    return buf;
+}
+
+char *test_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long size;
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+    size = ftell(f);
+    ck_assert_int_ge(size, 0);
+    rewind(f);
+    buf = malloc((size_t)size + 1);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_uint_eq(fread(buf, 1, (size_t)size, f), (size_t)size);
+    buf[size] = '\0';
+    fclose(f);
+    *len = (size_t)size;
+    return buf;
+}
+
+static char *trim(char *s)
+{
+    char *end;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    end = s + strlen(s);
+    while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+        *--end = '\0';
+    return s;
+}
+
+size_t test_split(char *line, char sep, char **fields, size_t max)
+{
+    size_t n = 0;
+    char *p = line;
+    while (n < max) {
+        char *q = strchr(p, sep);
+        if (q != NULL)
+            *q = '\0';
+        fields[n++] = trim(p);
+        if (q == NULL)
+            break;
+        p = q + 1;
+    }
+    return n;
+}
+
+size_t test_unescape(const char *s, char *out, size_t cap)
+{
+    size_t i = 0, o = 0;
+    while (s[i] != '\0' && o + 40 < cap) {
+        if (s[i] == '\\' && s[i + 1] == 'x') {
+            char hex[3] = {s[i + 2], s[i + 3], '\0'};
+            out[o++] = (char)strtol(hex, NULL, 16);
+            i += 4;
+        } else if (s[i] == '$' && (s[i + 1] == 'W' || s[i + 1] == 'T')) {
+            memcpy(out + o, s[i + 1] == 'W' ? W : T, 36);
+            o += 36;
+            i += 2;
+        } else {
+            out[o++] = s[i++];
+        }
+    }
+    ck_assert_msg(s[i] == '\0', "test string too long: %s", s);
+    out[o] = '\0';
+    return o;
+}
+
+authz_token *test_token(const authz_catalog *cat, const char *scopes,
+                        const char *allow, authz_error *err)
+{
+    static char bufs[320][128];
+    char sbuf[4096], abuf[8192];
+    char *sv[64], *av[256];
+    size_t ns = 0, na = 0;
+    if (strcmp(scopes, "(empty)") != 0) {
+        snprintf(sbuf, sizeof sbuf, "%s", scopes);
+        ns = test_split(sbuf, ',', sv, 64);
+    }
+    if (strcmp(allow, "(empty)") != 0) {
+        snprintf(abuf, sizeof abuf, "%s", allow);
+        na = test_split(abuf, ',', av, 256);
+    }
+    for (size_t i = 0; i < ns; i++) {
+        test_unescape(sv[i], bufs[i], sizeof bufs[i]);
+        sv[i] = bufs[i];
+    }
+    for (size_t i = 0; i < na; i++) {
+        test_unescape(av[i], bufs[64 + i], sizeof bufs[0]);
+        av[i] = bufs[64 + i];
+    }
+    return authz_token_new(cat, (const char *const *)sv, ns,
+                           (const char *const *)av, na, err);
+}
+
+static void *counting_malloc(void *ctx, size_t size)
+{
+    struct test_alloc *st = ctx;
+    size_t *p;
+    st->calls++;
+    if (st->fail_at != 0 && st->calls == st->fail_at)
+        return NULL;
+    p = malloc(size + sizeof(size_t) * 2);
+    if (p == NULL)
+        return NULL;
+    p[0] = size;
+    st->live++;
+    st->bytes += size;
+    return p + 2;
+}
+
+static void counting_free(void *ctx, void *ptr)
+{
+    struct test_alloc *st = ctx;
+    size_t *p;
+    if (ptr == NULL)
+        return;
+    p = (size_t *)ptr - 2;
+    st->live--;
+    st->bytes -= p[0];
+    free(p);
+}
+
+static void *counting_realloc(void *ctx, void *ptr, size_t size)
+{
+    struct test_alloc *st = ctx;
+    size_t *p, old;
+    void *q;
+    if (ptr == NULL)
+        return counting_malloc(ctx, size);
+    st->calls++;
+    if (st->fail_at != 0 && st->calls == st->fail_at)
+        return NULL;
+    old = ((size_t *)ptr - 2)[0];
+    q = malloc(size + sizeof(size_t) * 2);
+    if (q == NULL)
+        return NULL;
+    p = q;
+    p[0] = size;
+    memcpy(p + 2, ptr, old < size ? old : size);
+    st->live++;
+    st->bytes += size;
+    counting_free(ctx, ptr);
+    return p + 2;
+}
+
+const authz_allocator *test_allocator(struct test_alloc *state)
+{
+    static _Thread_local authz_allocator a;
+    a.malloc = counting_malloc;
+    a.realloc = counting_realloc;
+    a.free = counting_free;
+    a.ctx = state;
+    return &a;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(uuid_suite());
+    int failed;
+    srunner_add_suite(sr, scope_suite());
+    srunner_add_suite(sr, allow_suite());
+    srunner_add_suite(sr, token_suite());
+    srunner_add_suite(sr, check_suite());
+    srunner_add_suite(sr, catalog_suite());
+#ifdef AUTHZ_HAVE_DIFF
+    srunner_add_suite(sr, diff_suite());
+#endif
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
