@@ -307,6 +307,56 @@ AUTHZ_API bool authz_check_n(const authz_token *token,
                              const char *id, size_t id_len,
                              const char *action, size_t action_len);
 
+/* ------------------------------------------------------------------------ */
+/* Explaining a decision                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* Why a check allowed or denied, in the order the check tests them. New
+ * reasons may be added; treat any unknown one as a deny. */
+typedef enum authz_reason {
+    AUTHZ_REASON_ALLOWED = 0,
+    AUTHZ_REASON_NULL_ARGUMENT = 1,    /* token, resource or action NULL */
+    AUTHZ_REASON_UNKNOWN_RESOURCE = 2, /* not a type of the catalog */
+    AUTHZ_REASON_UNKNOWN_ACTION = 3,   /* not an action of that type */
+    AUTHZ_REASON_EMPTY_SCOPES = 4,     /* the token has no scope */
+    AUTHZ_REASON_NO_GRANT = 5,         /* no scope grants (resource, action) */
+    AUTHZ_REASON_EMPTY_ALLOW = 6,      /* the token's allow list is empty */
+    AUTHZ_REASON_NOT_LISTED = 7        /* the allow list does not admit it */
+} authz_reason;
+
+#define AUTHZ_NO_INDEX ((size_t)-1)
+
+/* The out-record of authz_explain(). */
+typedef struct authz_explanation {
+    bool allowed;       /* the same answer authz_check() gives */
+    authz_reason reason;
+    /* The first scope, in the order given, that grants the request, and its
+     * canonical text ("workspace:read", "coder:all", "all"); AUTHZ_NO_INDEX
+     * and "" when none does or the check stopped earlier. */
+    size_t scope_index;
+    char scope[272];
+    /* The allow entry that admits the object, in normal form ("*:*",
+     * "template:*", "workspace:<lower-case uuid>"), and its index in the
+     * list given (the first one, if it was listed more than once);
+     * AUTHZ_NO_INDEX and "" when none does or the check stopped earlier. */
+    size_t allow_index;
+    char allow[176];
+    size_t reserved_[8];
+} authz_explanation;
+
+/* authz_check() with the reason. Fills *out (required; if NULL the call
+ * only returns the decision) and returns out->allowed. Never allocates or
+ * locks; thread-safe on a shared token. Costs more than authz_check (it
+ * looks for the granting scope among all scopes), so use it for logging
+ * and debugging, and authz_check on the hot path. */
+AUTHZ_API bool authz_explain(const authz_token *token, const char *resource,
+                             const char *id, const char *action,
+                             authz_explanation *out);
+
+/* A static, lower-case phrase for a reason ("no scope grants it"). Never
+ * NULL; unknown values give "unknown reason". */
+AUTHZ_API const char *authz_reason_str(authz_reason reason);
+
 #ifdef __cplusplus
 }
 #endif

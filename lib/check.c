@@ -34,16 +34,16 @@ static int slot_admits(const authz_token *tok, const struct az_idslot *slot,
     return 0;
 }
 
-static int id_admitted(const authz_token *tok, const struct az_uuid *id,
-                       uint32_t type)
+const struct az_idslot *az_id_find(const authz_token *tok,
+                                   const struct az_uuid *id)
 {
     uint32_t i = az_reduce(az_id_hash(tok->key, id->hi, id->lo), tok->cap);
     for (;;) {
         const struct az_idslot *slot = &tok->slots[i];
         if (slot->tag == 0)
-            return 0;
+            return NULL;
         if (slot->hi == id->hi && slot->lo == id->lo)
-            return slot_admits(tok, slot, type + 1);
+            return slot;
         i = i + 1 == tok->cap ? 0 : i + 1;
     }
 }
@@ -53,6 +53,7 @@ bool authz_check_n(const authz_token *token, const char *resource,
                    const char *action, size_t action_len)
 {
     const authz_catalog *cat;
+    const struct az_idslot *slot;
     struct az_uuid uuid;
     int32_t type, bit;
     size_t bad;
@@ -74,7 +75,8 @@ bool authz_check_n(const authz_token *token, const char *resource,
         return false;
     if (!az_uuid_parse(id, id_len, &uuid, &bad))
         return false;
-    return id_admitted(token, &uuid, (uint32_t)type);
+    slot = az_id_find(token, &uuid);
+    return slot != NULL && slot_admits(token, slot, (uint32_t)type + 1);
 }
 
 bool authz_check(const authz_token *token, const char *resource,

@@ -269,6 +269,15 @@ int az_scope_parse(const authz_catalog *cat, const char *s, size_t n,
 /* ORs the grants of one scope into masks[n_types]. */
 void az_scope_apply(const authz_catalog *cat, uint32_t ref, uint64_t *masks);
 
+/* Does one scope grant (type, action bit)? Agrees with az_scope_apply. */
+int az_scope_grants(const authz_catalog *cat, uint32_t ref, uint32_t type,
+                    uint32_t action);
+
+/* Writes the canonical text of a scope reference (names as the catalog
+ * spells them; an alias stays the alias). */
+void az_scope_format(const authz_catalog *cat, uint32_t ref, char *buf,
+                     size_t cap);
+
 /* A parsed allow entry. */
 struct az_allow {
     struct az_uuid id;
@@ -331,6 +340,10 @@ AZ_INLINE uint32_t az_reduce(uint64_t h, uint32_t cap)
 {
     return (uint32_t)(((h >> 32) * (uint64_t)cap) >> 32);
 }
+
+/* The slot holding `id`, or NULL. Used by the check and by explain. */
+const struct az_idslot *az_id_find(const authz_token *tok,
+                                   const struct az_uuid *id);
 
 /* Fills key with random bits from the operating system, or, if it refuses,
  * from clocks and addresses (never fails: a weaker key only weakens flood

@@ -7,6 +7,8 @@
  */
 #include "internal.h"
 
+#include <stdio.h>
+
 /* True when some named scope is written `prefix:...`: then an unknown
  * `prefix:x` is a mistyped scope name ("coder:bogus"), not an unknown type. */
 static int is_scope_namespace(const authz_catalog *cat, const char *s,
@@ -185,5 +187,55 @@ void az_scope_apply(const authz_catalog *cat, uint32_t ref, uint64_t *masks)
         masks[ref >> 7] |= action == AZ_REF_ALL_ACTIONS
                                ? ~(uint64_t)0
                                : (uint64_t)1 << action;
+    }
+}
+
+/* Does this one scope grant (type, action)? The bit-level truth of
+ * az_scope_apply, for one pair, without a mask array. */
+int az_scope_grants(const authz_catalog *cat, uint32_t ref, uint32_t type,
+                    uint32_t action)
+{
+    const struct az_scope *sc;
+    const struct az_grant *g;
+    int plus = 0, minus = 0;
+    uint32_t i;
+    if (ref == AZ_REF_STAR_STAR)
+        return 1;
+    if (!(ref & AZ_REF_NAMED)) {
+        uint32_t a = ref & 127u;
+        return ref >> 7 == type && (a == AZ_REF_ALL_ACTIONS || a == action);
+    }
+    sc = &cat->scopes[ref & ~AZ_REF_NAMED];
+    if (sc->kind == AZ_SCOPE_ALIAS)
+        sc = &cat->scopes[sc->target];
+    g = cat->grants + sc->first_grant;
+    for (i = 0; i < sc->n_grants; i++) {
+        int hit = (g[i].type == AZ_ANY_TYPE || g[i].type == type) &&
+                  (g[i].action == AZ_ALL_ACTIONS || g[i].action == action);
+        if (!hit)
+            continue;
+        if (g[i].negative)
+            minus = 1;
+        else
+            plus = 1;
+    }
+    return plus && !minus;
+}
+
+void az_scope_format(const authz_catalog *cat, uint32_t ref, char *buf,
+                     size_t cap)
+{
+    if (ref == AZ_REF_STAR_STAR) {
+        snprintf(buf, cap, "*:*");
+    } else if (ref & AZ_REF_NAMED) {
+        snprintf(buf, cap, "%s",
+                 az_name_ptr(cat, cat->scopes[ref & ~AZ_REF_NAMED].name));
+    } else {
+        const struct az_type *t = &cat->types[ref >> 7];
+        uint32_t a = ref & 127u;
+        snprintf(buf, cap, "%s:%s", az_name_ptr(cat, t->name),
+                 a == AZ_REF_ALL_ACTIONS
+                     ? "*"
+                     : az_name_ptr(cat, cat->actions[t->first_action + a]));
     }
 }

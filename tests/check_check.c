@@ -15,6 +15,34 @@ static const authz_catalog *coder(void)
     return authz_catalog_coder();
 }
 
+/* authz_explain gives the same answer; an allow names a scope and an entry
+ * that, alone, still allow; a deny names a reason other than "allowed". */
+static void explain_agrees(const authz_token *tok, const char *r,
+                           const char *id, const char *a, int want)
+{
+    authz_explanation ex;
+    memset(&ex, 0x5a, sizeof ex);
+    ck_assert_int_eq(authz_explain(tok, r, id, a, &ex), want);
+    ck_assert_int_eq(ex.allowed, want);
+    ck_assert_int_eq(authz_explain(tok, r, id, a, NULL), want);
+    if (want) {
+        const char *s1[1] = {ex.scope}, *a1[1] = {ex.allow};
+        authz_token *alone;
+        ck_assert_int_eq(ex.reason, AUTHZ_REASON_ALLOWED);
+        ck_assert_uint_ne(ex.scope_index, AUTHZ_NO_INDEX);
+        ck_assert_uint_ne(ex.allow_index, AUTHZ_NO_INDEX);
+        alone = authz_token_new(coder(), s1, 1, a1, 1, NULL);
+        ck_assert_msg(alone != NULL, "%s / %s", ex.scope, ex.allow);
+        ck_assert_msg(authz_check(alone, r, id, a), "%s / %s", ex.scope,
+                      ex.allow);
+        authz_token_free(alone);
+    } else {
+        ck_assert_int_ne(ex.reason, AUTHZ_REASON_ALLOWED);
+        ck_assert_str_eq(ex.allow, "");
+        ck_assert_uint_eq(ex.allow_index, AUTHZ_NO_INDEX);
+    }
+}
+
 /* Runs tests/data/decisions.txt. Every row is checked three ways: through
  * authz_check, through authz_check_n, and through authz_check_n with the
  * arguments copied into exact-size heap buffers (so a sanitizer sees any
@@ -71,6 +99,7 @@ START_TEST(test_decision_table)
         ck_assert_int_eq(authz_check_n(tok, f[2], rlen, id, idlen, f[4],
                                        alen),
                          want);
+        explain_agrees(tok, f[2], id, f[4], want);
         rcopy = malloc(rlen ? rlen : 1);
         acopy = malloc(alen ? alen : 1);
         idcopy = malloc(idlen ? idlen : 1);
@@ -346,6 +375,82 @@ START_TEST(test_check_does_not_allocate)
 }
 END_TEST
 
+START_TEST(test_explain_reasons)
+{
+    static const struct {
+        const char *scopes, *allow, *r, *id, *a;
+        authz_reason reason;
+        size_t scope_index;
+        const char *scope;
+        size_t allow_index;
+        const char *entry;
+    } cases[] = {
+        {"workspace:read", "workspace:$W", "workspace", W, "read",
+         AUTHZ_REASON_ALLOWED, 0, "workspace:read", 0, "workspace:" W},
+        {"template:read,all,workspace:*", "template:*,*:{$W}", "workspace",
+         "3F2504E0-4F89-41D3-9A0C-0305E82C3301", "ssh", AUTHZ_REASON_ALLOWED,
+         1, "all", 1, "*:" W},
+        {"coder:workspaces.access", "template:*,workspace:$T,workspace:*",
+         "workspace", "", "read", AUTHZ_REASON_ALLOWED, 0,
+         "coder:workspaces.access", 2, "workspace:*"},
+        {"coder:all", "template:$W,*:*,*:*", "user", "", "read",
+         AUTHZ_REASON_ALLOWED, 0, "coder:all", 1, "*:*"},
+        {"coder:all", "workspace:$W,file:$W,*:$W,workspace:$W", "workspace",
+         W, "read", AUTHZ_REASON_ALLOWED, 0, "coder:all", 0,
+         "workspace:" W},
+        {"coder:all", "workspace:$W,file:$W,*:$W", "group", W, "read",
+         AUTHZ_REASON_ALLOWED, 0, "coder:all", 2, "*:" W},
+        {"workspace:read", "workspace:$W", "workspace", T, "read",
+         AUTHZ_REASON_NOT_LISTED, 0, "workspace:read", AUTHZ_NO_INDEX, ""},
+        {"workspace:read", "workspace:$W", "workspace", "", "read",
+         AUTHZ_REASON_NOT_LISTED, 0, "workspace:read", AUTHZ_NO_INDEX, ""},
+        {"workspace:read", "workspace:$W", "workspace", W, "update",
+         AUTHZ_REASON_NO_GRANT, AUTHZ_NO_INDEX, "", AUTHZ_NO_INDEX, ""},
+        {"no_user_data", "*:*", "user", W, "read", AUTHZ_REASON_NO_GRANT,
+         AUTHZ_NO_INDEX, "", AUTHZ_NO_INDEX, ""},
+        {"(empty)", "*:*", "workspace", W, "read", AUTHZ_REASON_EMPTY_SCOPES,
+         AUTHZ_NO_INDEX, "", AUTHZ_NO_INDEX, ""},
+        {"workspace:read", "(empty)", "workspace", W, "read",
+         AUTHZ_REASON_EMPTY_ALLOW, 0, "workspace:read", AUTHZ_NO_INDEX, ""},
+        {"coder:all", "*:*", "workspace", W, "fly",
+         AUTHZ_REASON_UNKNOWN_ACTION, AUTHZ_NO_INDEX, "", AUTHZ_NO_INDEX,
+         ""},
+        {"coder:all", "*:*", "workspaces", W, "read",
+         AUTHZ_REASON_UNKNOWN_RESOURCE, AUTHZ_NO_INDEX, "", AUTHZ_NO_INDEX,
+         ""},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        authz_explanation ex;
+        authz_token *tok = test_token(coder(), cases[i].scopes,
+                                      cases[i].allow, NULL);
+        ck_assert_ptr_nonnull(tok);
+        ck_assert_int_eq(authz_explain(tok, cases[i].r, cases[i].id,
+                                       cases[i].a, &ex),
+                         cases[i].reason == AUTHZ_REASON_ALLOWED);
+        ck_assert_msg(ex.reason == cases[i].reason, "case %zu: %s", i,
+                      authz_reason_str(ex.reason));
+        ck_assert_uint_eq(ex.scope_index, cases[i].scope_index);
+        ck_assert_str_eq(ex.scope, cases[i].scope);
+        ck_assert_uint_eq(ex.allow_index, cases[i].allow_index);
+        ck_assert_str_eq(ex.allow, cases[i].entry);
+        ck_assert_int_eq(authz_check(tok, cases[i].r, cases[i].id,
+                                     cases[i].a),
+                         ex.allowed);
+        authz_token_free(tok);
+    }
+    ck_assert(!authz_explain(NULL, "workspace", W, "read", NULL));
+    {
+        authz_explanation ex;
+        ck_assert(!authz_explain(NULL, "workspace", W, "read", &ex));
+        ck_assert_int_eq(ex.reason, AUTHZ_REASON_NULL_ARGUMENT);
+    }
+    ck_assert_str_eq(authz_reason_str(AUTHZ_REASON_NO_GRANT),
+                     "no scope grants it");
+    ck_assert_str_eq(authz_reason_str((authz_reason)99), "unknown reason");
+}
+END_TEST
+
 Suite *check_suite(void)
 {
     Suite *s = suite_create("check");
@@ -360,6 +465,7 @@ Suite *check_suite(void)
     tcase_add_test(tc, test_id_under_many_types);
     tcase_add_test(tc, test_threads_share_a_token);
     tcase_add_test(tc, test_check_does_not_allocate);
+    tcase_add_test(tc, test_explain_reasons);
     suite_add_tcase(s, tc);
     return s;
 }
