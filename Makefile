@@ -41,8 +41,8 @@ HEADERS := include/authz.h lib/internal.h
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 TEST_SRC := $(sort $(wildcard tests/check_*.c)) tests/testutil.c $(wildcard tests/ref_model.c)
-# The differential suite joins the runner once it and its model exist.
-TEST_DEFS := $(if $(and $(wildcard tests/check_diff.c),$(wildcard tests/ref_model.c)),-DAUTHZ_HAVE_DIFF)
+# Each tests/check_<name>.c that exists joins the runner (HAVE_SUITE_<name>).
+TEST_DEFS := $(patsubst tests/check_%.c,-DHAVE_SUITE_%,$(wildcard tests/check_*.c))
 EXAMPLES := $(B)/examples/minimal $(B)/examples/demo
 
 .PHONY: all lib examples check test demo install uninstall clean check-install
@@ -116,6 +116,10 @@ check-install: lib
 	LD_LIBRARY_PATH=$(STAGE)/usr/local/lib $(B)/minimal-installed > $(B)/minimal-installed.out
 	diff -u tests/data/minimal.expected $(B)/minimal-installed.out
 	@echo "check-install: examples/minimal.c built through pkg-config against a staged install: ok"
+
+# Further targets (bench, fuzz, sanitizers, integrations) live in fragments,
+# one per concern.
+include $(sort $(wildcard mk/*.mk))
 
 # ---- install ---------------------------------------------------------------
 

@@ -108,15 +108,17 @@ enum {
     AUTHZ_EINVAL = 1,   /* invalid argument: NULL where a value is needed,
                            an unknown option flag */
     AUTHZ_ENOMEM = 2,   /* an allocation failed */
-    AUTHZ_ESYNTAX = 3,  /* malformed entry: missing colon, empty part,
-                           space or control byte */
+    AUTHZ_ESYNTAX = 3,  /* malformed entry: empty part, space, control or
+                           non-ASCII byte, allow entry without a colon */
     AUTHZ_ETYPE = 4,    /* unknown resource type */
     AUTHZ_EACTION = 5,  /* unknown action for that type, or `*:A` with A != `*` */
-    AUTHZ_ESCOPE = 6,   /* unknown named scope, e.g. "coder:bogus" */
+    AUTHZ_ESCOPE = 6,   /* unknown named scope: "coder:bogus", or a word
+                           without a colon that names no scope ("bogus") */
     AUTHZ_EUUID = 7,    /* allow-list id that is neither `*` nor a UUID */
     AUTHZ_ELIMIT = 8,   /* too many entries in a list */
     AUTHZ_ETOOLONG = 9, /* one entry (or catalog line) longer than allowed */
-    AUTHZ_ECATALOG = 10 /* catalog text: bad keyword, name, duplicate, ... */
+    AUTHZ_ECATALOG = 10, /* catalog text: bad keyword, name, duplicate, ... */
+    AUTHZ_ENOTPUBLIC = 11 /* a valid scope that a token may not request */
 };
 
 /* Which input an error is about. */
@@ -168,6 +170,10 @@ typedef struct authz_allocator {
     void *ctx;
 } authz_allocator;
 
+/* Flags for authz_options.flags and authz_scope_validate(). */
+#define AUTHZ_PUBLIC 0x1u /* accept only the catalog's public scope names:
+                             what token *creation* may request (SPEC 2) */
+
 /* Default limits. A host may raise or lower them through authz_options. */
 #define AUTHZ_DEFAULT_MAX_ALLOW 128       /* Coder's limit */
 #define AUTHZ_DEFAULT_MAX_SCOPES 256
@@ -191,8 +197,11 @@ typedef struct authz_options {
     /* Allocator for the token; NULL = the C library's malloc/realloc/free.
      * The pointed-to struct is copied. */
     const authz_allocator *allocator;
-    /* AUTHZ_OPT_* flags. Unknown bits are an error (AUTHZ_EINVAL), so a flag
-     * that a newer release adds is never silently ignored by an older one. */
+    /* AUTHZ_PUBLIC, or 0. Unknown bits are an error (AUTHZ_EINVAL), so a
+     * flag that a newer release adds is never silently ignored by an older
+     * one. With AUTHZ_PUBLIC every scope must be public, else the token is
+     * refused with AUTHZ_ENOTPUBLIC: use it where tokens are created, and
+     * leave it off where stored tokens are loaded for checking. */
     unsigned flags;
     unsigned reserved_u_;
     void *reserved_[7]; /* must be zero */
@@ -274,6 +283,18 @@ authz_token_new_ex(const authz_catalog *catalog,
                    const authz_str *scopes, size_t n_scopes,
                    const authz_str *allow, size_t n_allow,
                    const authz_options *opts, authz_error *err);
+
+/* Validates one scope (`len` bytes, no NUL needed) as token construction
+ * would. flags = 0 accepts every scope the catalog can evaluate, including
+ * internal ones such as `debug_info:read` or `no_user_data`; AUTHZ_PUBLIC
+ * accepts only the public names (SPEC section 2), and refuses the others
+ * with AUTHZ_ENOTPUBLIC.
+ *
+ * Returns AUTHZ_OK or an error code, with err (optional) filled as for
+ * authz_token_new (list AUTHZ_LIST_SCOPES, index 0). Thread-safe. */
+AUTHZ_API int authz_scope_validate(const authz_catalog *catalog,
+                                   const char *scope, size_t len,
+                                   unsigned flags, authz_error *err);
 
 /* Frees a token with the allocator it was built with. NULL is a no-op. */
 AUTHZ_API void authz_token_free(authz_token *token);

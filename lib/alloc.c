@@ -41,7 +41,7 @@ void authz_options_init(authz_options *opts)
         memset(opts, 0, sizeof *opts);
 }
 
-#define AZ_KNOWN_FLAGS 0u
+#define AZ_KNOWN_FLAGS AUTHZ_PUBLIC
 
 int az_limits_resolve(const authz_options *opts, struct az_limits *lim,
                       authz_error *err)

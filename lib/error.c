@@ -19,6 +19,7 @@ const char *authz_strerror(int code)
     case AUTHZ_ELIMIT: return "too many entries";
     case AUTHZ_ETOOLONG: return "entry too long";
     case AUTHZ_ECATALOG: return "invalid catalog";
+    case AUTHZ_ENOTPUBLIC: return "scope is not public";
     default: return "unknown error";
     }
 }

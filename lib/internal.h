@@ -269,6 +269,9 @@ int az_scope_parse(const authz_catalog *cat, const char *s, size_t n,
 /* ORs the grants of one scope into masks[n_types]. */
 void az_scope_apply(const authz_catalog *cat, uint32_t ref, uint64_t *masks);
 
+/* May a token request this scope at creation (SPEC 2, catalog `public`)? */
+int az_scope_is_public(const authz_catalog *cat, uint32_t ref);
+
 /* Does one scope grant (type, action bit)? Agrees with az_scope_apply. */
 int az_scope_grants(const authz_catalog *cat, uint32_t ref, uint32_t type,
                     uint32_t action);

@@ -239,3 +239,51 @@ void az_scope_format(const authz_catalog *cat, uint32_t ref, char *buf,
                      : az_name_ptr(cat, cat->actions[t->first_action + a]));
     }
 }
+
+int az_scope_is_public(const authz_catalog *cat, uint32_t ref)
+{
+    const struct az_type *t;
+    uint32_t a;
+    if (ref == AZ_REF_STAR_STAR)
+        return 0;
+    if (ref & AZ_REF_NAMED)
+        return cat->scopes[ref & ~AZ_REF_NAMED].is_public != 0;
+    t = &cat->types[ref >> 7];
+    a = ref & 127u;
+    return a == AZ_REF_ALL_ACTIONS ? t->public_wild != 0
+                                   : (t->public_mask >> a & 1) != 0;
+}
+
+int authz_scope_validate(const authz_catalog *catalog, const char *scope,
+                         size_t len, unsigned flags, authz_error *err)
+{
+    const char *what;
+    uint32_t ref;
+    size_t offset;
+    int code;
+    if (catalog == NULL || (scope == NULL && len != 0) ||
+        (flags & ~AUTHZ_PUBLIC) != 0)
+        return az_error_plain(err, AUTHZ_EINVAL,
+                              catalog == NULL ? "catalog is NULL"
+                              : (flags & ~AUTHZ_PUBLIC) != 0
+                                  ? "unknown flag"
+                                  : "scope is NULL");
+    if (scope == NULL)
+        scope = "";
+    if (len > AUTHZ_MAX_ENTRY_LEN_CEILING)
+        return az_error_entry(err, AUTHZ_ETOOLONG, AUTHZ_LIST_SCOPES, 0,
+                              scope, AUTHZ_MAX_ENTRY_LEN_CEILING,
+                              AUTHZ_MAX_ENTRY_LEN_CEILING, "entry too long");
+    code = az_scope_parse(catalog, scope, len, &ref, &offset, &what);
+    if (code == AUTHZ_OK && (flags & AUTHZ_PUBLIC) &&
+        !az_scope_is_public(catalog, ref)) {
+        code = AUTHZ_ENOTPUBLIC;
+        offset = 0;
+        what = "scope is not public (a token may not request it)";
+    }
+    if (code != AUTHZ_OK)
+        return az_error_entry(err, code, AUTHZ_LIST_SCOPES, 0, scope, len,
+                              offset, what);
+    az_error_ok(err);
+    return AUTHZ_OK;
+}

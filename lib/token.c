@@ -162,6 +162,11 @@ static authz_token *build(const authz_catalog *cat, const struct az_list *sl,
             goto fail;
         }
         code = az_scope_parse(cat, p, n, &refs[i], &offset, &what);
+        if (code == AUTHZ_OK && (lim.flags & AUTHZ_PUBLIC) &&
+            !az_scope_is_public(cat, refs[i])) {
+            code = AUTHZ_ENOTPUBLIC;
+            what = "scope is not public (a token may not request it)";
+        }
         if (code != AUTHZ_OK) {
             az_error_entry(err, code, AUTHZ_LIST_SCOPES, i, p, n, offset,
                            what);

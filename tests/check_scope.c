@@ -4,6 +4,7 @@
 #include "internal.h"
 #include "tests.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const authz_catalog *coder(void)
@@ -162,6 +163,131 @@ START_TEST(test_error_reports)
 }
 END_TEST
 
+/* SPEC 6.2 exactly: these are public, and every other evaluable scope
+ * (all other T:A and T:*, *:*, no_user_data) is not. */
+START_TEST(test_public_names)
+{
+    static const char *public_names[] = {
+        "coder:all", "coder:application_connect", "all", "application_connect",
+        "coder:workspaces.create", "coder:workspaces.operate",
+        "coder:workspaces.delete", "coder:workspaces.access",
+        "coder:templates.build", "coder:templates.author",
+        "coder:apikeys.manage_self",
+        "workspace:read", "workspace:create", "workspace:update",
+        "workspace:delete", "workspace:ssh", "workspace:start",
+        "workspace:stop", "workspace:application_connect", "workspace:*",
+        "template:read", "template:create", "template:update",
+        "template:delete", "template:use", "template:*",
+        "api_key:read", "api_key:create", "api_key:update", "api_key:delete",
+        "api_key:*", "file:read", "file:create", "file:*",
+        "user:read", "user:read_personal", "user:update_personal", "user:*",
+        "user_secret:read", "user_secret:create", "user_secret:update",
+        "user_secret:delete", "user_secret:*",
+        "organization:read", "organization:update", "organization:delete",
+        "organization:*", "task:read", "task:create", "task:update",
+        "task:delete", "task:*", "user_skill:read", "user_skill:create",
+        "user_skill:update", "user_skill:delete", "user_skill:*",
+        "inbox_notification:read", "inbox_notification:update"};
+    const authz_catalog *cat = coder();
+    size_t i, n_public = 0, n_checked = 0;
+    uint32_t t, a;
+    authz_error err;
+    for (i = 0; i < sizeof public_names / sizeof public_names[0]; i++)
+        ck_assert_msg(authz_scope_validate(cat, public_names[i],
+                                           strlen(public_names[i]),
+                                           AUTHZ_PUBLIC, &err) == AUTHZ_OK,
+                      "%s: %s", public_names[i], err.message);
+    /* Count the public low-level scopes over the whole catalog: exactly
+     * the ones listed above. */
+    for (t = 0; t < cat->n_types; t++) {
+        const struct az_type *ty = &cat->types[t];
+        char buf[300];
+        for (a = 0; a <= ty->n_actions; a++) {
+            const char *act = a == ty->n_actions
+                                  ? "*"
+                                  : az_name_ptr(cat,
+                                                cat->actions[ty->first_action + a]);
+            int code;
+            snprintf(buf, sizeof buf, "%s:%s", az_name_ptr(cat, ty->name), act);
+            code = authz_scope_validate(cat, buf, strlen(buf), AUTHZ_PUBLIC,
+                                        &err);
+            ck_assert_int_eq(authz_scope_validate(cat, buf, strlen(buf), 0,
+                                                  NULL),
+                             AUTHZ_OK);
+            if (code == AUTHZ_OK) {
+                n_public++;
+            } else {
+                ck_assert_int_eq(code, AUTHZ_ENOTPUBLIC);
+                ck_assert_uint_eq(err.offset, 0);
+                ck_assert_int_eq(err.list, AUTHZ_LIST_SCOPES);
+            }
+            n_checked++;
+        }
+    }
+    ck_assert_uint_eq(n_public, 48);
+    ck_assert_uint_gt(n_checked, 200);
+
+    ck_assert_int_eq(authz_scope_validate(cat, "debug_info:read", 15,
+                                          AUTHZ_PUBLIC, &err),
+                     AUTHZ_ENOTPUBLIC);
+    ck_assert_str_eq(err.message, "scope[0] \"debug_info:read\": scope is not "
+                                  "public (a token may not request it) at "
+                                  "byte 0");
+    ck_assert_int_eq(authz_scope_validate(cat, "debug_info:read", 15, 0,
+                                          &err),
+                     AUTHZ_OK);
+    ck_assert_int_eq(authz_scope_validate(cat, "*:*", 3, AUTHZ_PUBLIC, NULL),
+                     AUTHZ_ENOTPUBLIC);
+    ck_assert_int_eq(authz_scope_validate(cat, "no_user_data", 12,
+                                          AUTHZ_PUBLIC, NULL),
+                     AUTHZ_ENOTPUBLIC);
+    ck_assert_int_eq(authz_scope_validate(cat, "template:view_insights", 22,
+                                          AUTHZ_PUBLIC, NULL),
+                     AUTHZ_ENOTPUBLIC);
+    ck_assert_int_eq(authz_scope_validate(cat, "inbox_notification:*", 20,
+                                          AUTHZ_PUBLIC, NULL),
+                     AUTHZ_ENOTPUBLIC);
+    /* Invalid stays invalid, with its own code and offset. */
+    ck_assert_int_eq(authz_scope_validate(cat, "workspace:fly", 13,
+                                          AUTHZ_PUBLIC, &err),
+                     AUTHZ_EACTION);
+    ck_assert_uint_eq(err.offset, 10);
+    ck_assert_int_eq(authz_scope_validate(NULL, "all", 3, 0, &err),
+                     AUTHZ_EINVAL);
+    ck_assert_int_eq(authz_scope_validate(cat, NULL, 3, 0, &err),
+                     AUTHZ_EINVAL);
+    ck_assert_int_eq(authz_scope_validate(cat, "all", 3, 0x10, &err),
+                     AUTHZ_EINVAL);
+}
+END_TEST
+
+/* The constructor option applies the same rule to every scope. */
+START_TEST(test_public_option)
+{
+    authz_options opts;
+    authz_error err;
+    authz_str s[] = {{"workspace:read", 14}, {"coder:all", 9},
+                     {"debug_info:read", 15}};
+    authz_str a[] = {{"*:*", 3}};
+    authz_token *tok;
+    authz_options_init(&opts);
+    opts.flags = AUTHZ_PUBLIC;
+    tok = authz_token_new_ex(coder(), s, 2, a, 1, &opts, &err);
+    ck_assert_ptr_nonnull(tok);
+    authz_token_free(tok);
+    ck_assert_ptr_null(authz_token_new_ex(coder(), s, 3, a, 1, &opts, &err));
+    ck_assert_int_eq(err.code, AUTHZ_ENOTPUBLIC);
+    ck_assert_int_eq(err.list, AUTHZ_LIST_SCOPES);
+    ck_assert_uint_eq(err.index, 2);
+    ck_assert_uint_eq(err.offset, 0);
+    /* Without the flag the same token builds: evaluation accepts it. */
+    tok = authz_token_new_ex(coder(), s, 3, a, 1, NULL, &err);
+    ck_assert_ptr_nonnull(tok);
+    ck_assert(authz_check(tok, "debug_info", W, "read"));
+    authz_token_free(tok);
+}
+END_TEST
+
 Suite *scope_suite(void)
 {
     Suite *s = suite_create("scope");
@@ -171,6 +297,8 @@ Suite *scope_suite(void)
     tcase_add_test(tc, test_no_user_data);
     tcase_add_test(tc, test_wildcards_and_aliases);
     tcase_add_test(tc, test_error_reports);
+    tcase_add_test(tc, test_public_names);
+    tcase_add_test(tc, test_public_option);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -333,13 +333,15 @@ static bool add_entry(ref_token *t, const char *type, const char *id)
     return true;
 }
 
-/* Space, C0 controls and DEL. Bytes >= 0x80 are not controls: they simply
- * never match a catalog name. */
-static bool has_space_or_control(const char *s)
+/* Any byte that is not printable, non-space ASCII: space, C0 controls, DEL
+ * and every byte >= 0x80. SPEC names space and controls; it is silent on
+ * non-ASCII bytes, which no catalog name can contain, and the library calls
+ * them malformed too ("unexpected byte"), the stricter and clearer reading. */
+static bool has_unexpected_byte(const char *s)
 {
     for (; *s != '\0'; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c <= 0x20 || c == 0x7f)
+        if (c <= 0x20 || c >= 0x7f)
             return true;
     }
     return false;
@@ -382,7 +384,7 @@ static int add_scope(ref_token *t, const char *scope)
         return AUTHZ_EINVAL;
     if (strlen(scope) > REF_MAX_ENTRY_LEN)
         return AUTHZ_ETOOLONG;
-    if (has_space_or_control(scope))
+    if (has_unexpected_byte(scope))
         return AUTHZ_ESYNTAX;
 
     /* 2. Aliases: replace by the canonical name, then treat as a builtin. */
@@ -418,9 +420,13 @@ static int add_scope(ref_token *t, const char *scope)
         return AUTHZ_OK;
 
     /* 4. Low-level R:A, split at the first colon. */
+    /* No colon: a word that is no named scope is an unknown scope (it may
+     * be a mistyped alias such as "all"), as include/authz.h says. */
     const char *colon = strchr(scope, ':');
-    if (colon == NULL)
+    if (scope[0] == '\0')
         return AUTHZ_ESYNTAX;
+    if (colon == NULL)
+        return AUTHZ_ESCOPE;
     size_t type_len = (size_t)(colon - scope);
     const char *action = colon + 1;
     if (type_len == 0 || *action == '\0')
@@ -463,7 +469,7 @@ static int add_allow(ref_token *t, const char *entry)
         return AUTHZ_EINVAL;
     if (strlen(entry) > REF_MAX_ENTRY_LEN)
         return AUTHZ_ETOOLONG;
-    if (has_space_or_control(entry))
+    if (has_unexpected_byte(entry))
         return AUTHZ_ESYNTAX;
 
     const char *colon = strchr(entry, ':');

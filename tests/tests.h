@@ -19,6 +19,9 @@ Suite *allow_suite(void);
 Suite *token_suite(void);
 Suite *check_suite(void);
 Suite *catalog_suite(void);
+Suite *setops_suite(void);
+Suite *codec_suite(void);
+Suite *hardening_suite(void);
 Suite *diff_suite(void);
 
 /* Path of a file in the source tree (tests/data/...). Static buffer. */
