@@ -106,7 +106,7 @@ check: test check-install
 
 # Installs into a staging directory and builds examples/minimal.c the way a
 # user would: through pkg-config, against the installed shared library.
-STAGE := $(CURDIR)/$(B)/stage
+STAGE := $(abspath $(B))/stage
 check-install: lib
 	rm -rf $(STAGE)
 	$(MAKE) --no-print-directory install DESTDIR=$(STAGE) PREFIX=/usr/local >/dev/null
