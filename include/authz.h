@@ -126,7 +126,9 @@ enum {
     AUTHZ_LIST_NONE = 0,   /* an argument or option */
     AUTHZ_LIST_SCOPES = 1, /* the scope list */
     AUTHZ_LIST_ALLOW = 2,  /* the allow list */
-    AUTHZ_LIST_CATALOG = 3 /* catalog text; see line and column */
+    AUTHZ_LIST_CATALOG = 3, /* catalog text; see line and column */
+    AUTHZ_LIST_SCOPES2 = 4, /* the second scope list of authz_scopes_cover */
+    AUTHZ_LIST_ALLOW2 = 5   /* the second allow list of intersect / union */
 };
 
 /* Size of authz_error.message, including its terminating NUL. */
@@ -240,6 +242,24 @@ authz_catalog_parse_ex(const char *text, size_t len,
  * every token built from a catalog before the catalog. */
 AUTHZ_API void authz_catalog_free(authz_catalog *catalog);
 
+/* Introspection. Types and actions are numbered from 0 in declaration
+ * order. Names are owned by the catalog. Out-of-range indices and a NULL
+ * catalog give 0 or NULL. Thread-safe. */
+AUTHZ_API size_t authz_catalog_type_count(const authz_catalog *catalog);
+AUTHZ_API const char *authz_catalog_type_name(const authz_catalog *catalog,
+                                              size_t type);
+AUTHZ_API size_t authz_catalog_action_count(const authz_catalog *catalog,
+                                            size_t type);
+AUTHZ_API const char *authz_catalog_action_name(const authz_catalog *catalog,
+                                                size_t type, size_t action);
+
+/* Writes the catalog in its text format, which parses back to an identical
+ * catalog. Like snprintf: writes at most cap bytes including a NUL (buf may
+ * be NULL when cap is 0) and returns the length of the whole text, so a
+ * return >= cap means it was cut. Thread-safe. */
+AUTHZ_API size_t authz_catalog_text(const authz_catalog *catalog, char *buf,
+                                    size_t cap);
+
 /* ------------------------------------------------------------------------ */
 /* Tokens                                                                    */
 /* ------------------------------------------------------------------------ */
@@ -327,6 +347,77 @@ AUTHZ_API bool authz_check_n(const authz_token *token,
                              const char *resource, size_t resource_len,
                              const char *id, size_t id_len,
                              const char *action, size_t action_len);
+
+/* Does the token's scope list grant `action` on type `resource`, whatever
+ * its allow list says? False for NULL arguments and unknown names. Never
+ * allocates; thread-safe. (For displays such as `authz show`; a request is
+ * decided by authz_check.) */
+AUTHZ_API bool authz_token_grants(const authz_token *token,
+                                  const char *resource, const char *action);
+
+/* ------------------------------------------------------------------------ */
+/* Set operations: normalising, covering, intersecting, uniting              */
+/* ------------------------------------------------------------------------ */
+
+/* What a server needs when one token mints another or a client negotiates
+ * scopes (SPEC section 5). Inputs are length-delimited lists, parsed and
+ * validated exactly as authz_token_new_ex() would (same options, limits and
+ * error record; a second list reports AUTHZ_LIST_SCOPES2 / AUTHZ_LIST_ALLOW2).
+ * Results are lists of NUL-terminated strings. */
+
+typedef struct authz_list authz_list; /* opaque, immutable */
+
+/* Number of strings; 0 for NULL. */
+AUTHZ_API size_t authz_list_count(const authz_list *list);
+/* String i, owned by the list; NULL when i is out of range. */
+AUTHZ_API const char *authz_list_get(const authz_list *list, size_t i);
+/* Frees a list (with the allocator it was built with). NULL is a no-op. */
+AUTHZ_API void authz_list_free(authz_list *list);
+
+/* The canonical scope list: each alias replaced by the scope it names,
+ * duplicates dropped, sorted by bytes. NULL on error. */
+AUTHZ_API AUTHZ_NODISCARD authz_list *
+authz_scopes_normalize(const authz_catalog *catalog, const authz_str *scopes,
+                       size_t n, const authz_options *opts,
+                       authz_error *err);
+
+/* The normal form of an allow list (SPEC section 3): `[*:*]` if it holds
+ * `*:*`; `T:*` absorbs `T:<id>`; duplicates go; ids in lower-case
+ * 36-character form; sorted by (type, id) comparing bytes. NULL on error. */
+AUTHZ_API AUTHZ_NODISCARD authz_list *
+authz_allow_normalize(const authz_catalog *catalog, const authz_str *allow,
+                      size_t n, const authz_options *opts, authz_error *err);
+
+/* Does `have` cover `want`: is every grant of `want` matched by a grant of
+ * `have` under the scope rule of a check? `workspace:*` covers
+ * `workspace:ssh`; every workspace action listed one by one does not cover
+ * `workspace:*` (it would not grant actions added later); `coder:all`
+ * covers everything; a composite covers each of its members.
+ *
+ * Returns AUTHZ_OK and sets *covered (required), or an error code with err
+ * filled. If `missing` is not NULL, *missing receives the grants of `want`
+ * that are not covered, as canonical `T:A`, `T:*` or `*:*` strings, sorted
+ * (an empty list when covered); free it with authz_list_free. */
+AUTHZ_API int authz_scopes_cover(const authz_catalog *catalog,
+                                 const authz_str *have, size_t n_have,
+                                 const authz_str *want, size_t n_want,
+                                 bool *covered, authz_list **missing,
+                                 const authz_options *opts, authz_error *err);
+
+/* The objects both allow lists admit, in normal form: `[*:*]` with L gives
+ * L; otherwise each pair of entries that match (types equal or one is `*`,
+ * ids equal or one is `*`) yields the more specific type and id. An empty
+ * result is an empty list (which, in a token, denies everything). */
+AUTHZ_API AUTHZ_NODISCARD authz_list *
+authz_allow_intersect(const authz_catalog *catalog, const authz_str *a,
+                      size_t n_a, const authz_str *b, size_t n_b,
+                      const authz_options *opts, authz_error *err);
+
+/* The objects either list admits: both lists, in normal form. */
+AUTHZ_API AUTHZ_NODISCARD authz_list *
+authz_allow_union(const authz_catalog *catalog, const authz_str *a,
+                  size_t n_a, const authz_str *b, size_t n_b,
+                  const authz_options *opts, authz_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Explaining a decision                                                     */

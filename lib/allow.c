@@ -66,3 +66,24 @@ int az_allow_parse(const authz_catalog *cat, const char *s, size_t n,
     out->kind = AZ_ALLOW_UUID;
     return AUTHZ_OK;
 }
+
+int az_cmp_allow_key(const void *pa, const void *pb)
+{
+    const struct az_allow *a = pa, *b = pb;
+    if (a->id.hi != b->id.hi)
+        return a->id.hi < b->id.hi ? -1 : 1;
+    if (a->id.lo != b->id.lo)
+        return a->id.lo < b->id.lo ? -1 : 1;
+    if (a->type != b->type) /* AZ_ANY_TYPE sorts last */
+        return a->type < b->type ? -1 : 1;
+    return 0;
+}
+
+int az_cmp_allow(const void *pa, const void *pb)
+{
+    const struct az_allow *a = pa, *b = pb;
+    int c = az_cmp_allow_key(pa, pb);
+    if (c != 0)
+        return c;
+    return a->index < b->index ? -1 : a->index > b->index;
+}

@@ -88,3 +88,16 @@ bool authz_check(const authz_token *token, const char *resource,
                          id != NULL ? strlen(id) : 0, action,
                          strlen(action));
 }
+
+bool authz_token_grants(const authz_token *token, const char *resource,
+                        const char *action)
+{
+    int32_t type, bit;
+    if (token == NULL || resource == NULL || action == NULL)
+        return false;
+    type = az_type_find(token->cat, resource, strlen(resource));
+    if (type < 0)
+        return false;
+    bit = az_action_find(token->cat, (uint32_t)type, action, strlen(action));
+    return bit >= 0 && (token->masks[type] >> bit & 1);
+}

@@ -293,6 +293,32 @@ enum { AZ_ALLOW_UUID = 0, AZ_ALLOW_WILD = 1 };
 int az_allow_parse(const authz_catalog *cat, const char *s, size_t n,
                    struct az_allow *out, size_t *offset, const char **what);
 
+/* Order of entries by (id, type) with `*` last; az_cmp_allow then by list
+ * index, so the first of equal entries sorts first. */
+int az_cmp_allow_key(const void *a, const void *b);
+int az_cmp_allow(const void *a, const void *b);
+
+/* A caller's list: NUL-terminated strings or length-delimited ones. */
+struct az_input {
+    const char *const *cstr;
+    const authz_str *str;
+    size_t n;
+};
+
+/* Checks the list pointer and its count against `max` (AUTHZ_ELIMIT names
+ * index `max`, the first entry over the limit). */
+int az_input_check(const struct az_input *in, size_t max, int list,
+                   authz_error *err);
+
+/* Parses every entry of a list, honouring the limits and AUTHZ_PUBLIC;
+ * the first bad entry is reported with `list`, its index and offset. */
+int az_input_scopes(const authz_catalog *cat, const struct az_input *in,
+                    const struct az_limits *lim, int list, uint32_t *refs,
+                    authz_error *err);
+int az_input_allow(const authz_catalog *cat, const struct az_input *in,
+                   const struct az_limits *lim, int list,
+                   struct az_allow *out, authz_error *err);
+
 /* One slot of a token's allow set: keyed by the UUID alone, so `*:<id>` and
  * `T:<id>` are found by one probe. */
 struct az_idslot {
@@ -352,5 +378,30 @@ const struct az_idslot *az_id_find(const authz_token *tok,
  * from clocks and addresses (never fails: a weaker key only weakens flood
  * resistance, never a decision). */
 void az_random_key(uint64_t key[4]);
+
+/* ------------------------------------------------------------------------ */
+/* Lists of strings (set operations)                                         */
+/* ------------------------------------------------------------------------ */
+
+/* Collects strings, then sorts and de-duplicates them into an authz_list.
+ * An allocation failure is remembered and reported by az_lb_finish. */
+struct az_lb {
+    authz_allocator alloc;
+    char *buf;
+    size_t len, cap;
+    size_t *offs;
+    size_t n, ocap;
+    int failed;
+};
+void az_lb_init(struct az_lb *lb, const authz_allocator *alloc);
+void az_lb_add(struct az_lb *lb, const char *s, size_t n);
+void az_lb_free(struct az_lb *lb);
+/* Builds the list (sorted and de-duplicated by cmp, unless cmp is NULL)
+ * and frees the builder, in success and failure alike. */
+authz_list *az_lb_finish(struct az_lb *lb,
+                         int (*cmp)(const void *, const void *),
+                         authz_error *err);
+int az_cmp_bytes(const void *a, const void *b);   /* strcmp order */
+int az_cmp_entries(const void *a, const void *b); /* (type, id) order */
 
 #endif /* AUTHZ_INTERNAL_H */

@@ -18,60 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* The two ways entries arrive: NUL-terminated or length-delimited. */
-struct az_list {
-    const char *const *cstr;
-    const authz_str *str;
-    size_t n;
-};
-
-/* Fetches entry i. NUL-terminated strings are measured only up to limit+1
- * bytes, so an over-long entry is rejected without reading all of it. */
-static int list_get(const struct az_list *l, size_t i, size_t limit,
-                    const char **p, size_t *n)
-{
-    if (l->cstr != NULL) {
-        const char *s = l->cstr[i];
-        size_t len = 0;
-        if (s == NULL)
-            return AUTHZ_EINVAL;
-        while (len <= limit && s[len] != '\0')
-            len++;
-        *p = s;
-        *n = len;
-    } else {
-        if (l->str[i].ptr == NULL && l->str[i].len != 0)
-            return AUTHZ_EINVAL;
-        *p = l->str[i].ptr != NULL ? l->str[i].ptr : "";
-        *n = l->str[i].len;
-    }
-    return *n > limit ? AUTHZ_ETOOLONG : AUTHZ_OK;
-}
-
-static int list_error(authz_error *err, int code, int list, size_t index,
-                      const char *p, size_t n, size_t limit)
-{
-    char what[96];
-    if (code == AUTHZ_EINVAL)
-        return az_error_entry(err, code, list, index, NULL, 0, 0,
-                              "NULL entry");
-    snprintf(what, sizeof what, "entry longer than %zu bytes", limit);
-    return az_error_entry(err, code, list, index, p, n < limit ? n : limit,
-                          limit, what);
-}
-
-static int cmp_allow(const void *pa, const void *pb)
-{
-    const struct az_allow *a = pa, *b = pb;
-    if (a->id.hi != b->id.hi)
-        return a->id.hi < b->id.hi ? -1 : 1;
-    if (a->id.lo != b->id.lo)
-        return a->id.lo < b->id.lo ? -1 : 1;
-    if (a->type != b->type) /* AZ_ANY_TYPE sorts last */
-        return a->type < b->type ? -1 : 1;
-    return a->index < b->index ? -1 : a->index > b->index;
-}
-
 static int cmp_tagidx(const void *pa, const void *pb)
 {
     const struct az_tagidx *a = pa, *b = pb;
@@ -96,8 +42,8 @@ static size_t align8(size_t n)
     return (n + 7) & ~(size_t)7;
 }
 
-static authz_token *build(const authz_catalog *cat, const struct az_list *sl,
-                          const struct az_list *al,
+static authz_token *build(const authz_catalog *cat, const struct az_input *sl,
+                          const struct az_input *al,
                           const authz_options *opts, authz_error *err)
 {
     struct az_limits lim;
@@ -113,31 +59,14 @@ static authz_token *build(const authz_catalog *cat, const struct az_list *sl,
     void *scratch = NULL;
     char *block;
     authz_token *tok;
-    int code;
 
     if (cat == NULL)
         return (void)az_error_plain(err, AUTHZ_EINVAL, "catalog is NULL"),
                NULL;
-    if ((n_scopes > 0 && sl->cstr == NULL && sl->str == NULL) ||
-        (n_allow > 0 && al->cstr == NULL && al->str == NULL))
-        return (void)az_error_plain(err, AUTHZ_EINVAL,
-                                    "list is NULL but its count is not 0"),
-               NULL;
-    if (az_limits_resolve(opts, &lim, err) != AUTHZ_OK)
+    if (az_limits_resolve(opts, &lim, err) != AUTHZ_OK ||
+        az_input_check(sl, lim.max_scopes, AUTHZ_LIST_SCOPES, err) != 0 ||
+        az_input_check(al, lim.max_allow, AUTHZ_LIST_ALLOW, err) != 0)
         return NULL;
-    if (n_scopes > lim.max_scopes || n_allow > lim.max_allow) {
-        int list = n_scopes > lim.max_scopes ? AUTHZ_LIST_SCOPES
-                                             : AUTHZ_LIST_ALLOW;
-        size_t count = list == AUTHZ_LIST_SCOPES ? n_scopes : n_allow;
-        size_t limit = list == AUTHZ_LIST_SCOPES ? lim.max_scopes
-                                                 : lim.max_allow;
-        char what[128];
-        snprintf(what, sizeof what, "%zu %s entries; the limit is %zu",
-                 count, list == AUTHZ_LIST_SCOPES ? "scope" : "allow",
-                 limit);
-        az_error_entry(err, AUTHZ_ELIMIT, list, limit, NULL, 0, 0, what);
-        return NULL;
-    }
 
     /* Scratch: parsed allow entries, `T:*` entries, scope references. */
     scratch_size = n_allow * (sizeof *parsed + sizeof *wild) +
@@ -151,58 +80,26 @@ static authz_token *build(const authz_catalog *cat, const struct az_list *sl,
         wild = (struct az_tagidx *)(parsed + n_allow);
         refs = (uint32_t *)(wild + n_allow);
     }
+    if (az_input_scopes(cat, sl, &lim, AUTHZ_LIST_SCOPES, refs, err) != 0 ||
+        az_input_allow(cat, al, &lim, AUTHZ_LIST_ALLOW, parsed, err) != 0)
+        goto fail;
 
-    for (i = 0; i < n_scopes; i++) {
-        const char *p = NULL, *what = NULL;
-        size_t n = 0, offset = 0;
-        code = list_get(sl, i, lim.max_entry_len, &p, &n);
-        if (code != AUTHZ_OK) {
-            list_error(err, code, AUTHZ_LIST_SCOPES, i, p, n,
-                       lim.max_entry_len);
-            goto fail;
-        }
-        code = az_scope_parse(cat, p, n, &refs[i], &offset, &what);
-        if (code == AUTHZ_OK && (lim.flags & AUTHZ_PUBLIC) &&
-            !az_scope_is_public(cat, refs[i])) {
-            code = AUTHZ_ENOTPUBLIC;
-            what = "scope is not public (a token may not request it)";
-        }
-        if (code != AUTHZ_OK) {
-            az_error_entry(err, code, AUTHZ_LIST_SCOPES, i, p, n, offset,
-                           what);
-            goto fail;
-        }
-    }
-
+    /* Sort the entries into `*:*`, `T:*` and UUID entries (kept at the
+     * front of `parsed`, in order). */
     memset(wild_types, 0, sizeof wild_types);
     n_wild = 0;
     for (i = 0, j = 0; i < n_allow; i++) {
-        struct az_allow e;
-        const char *p = NULL, *what = NULL;
-        size_t n = 0, offset = 0;
-        code = list_get(al, i, lim.max_entry_len, &p, &n);
-        if (code != AUTHZ_OK) {
-            list_error(err, code, AUTHZ_LIST_ALLOW, i, p, n,
-                       lim.max_entry_len);
-            goto fail;
-        }
-        code = az_allow_parse(cat, p, n, &e, &offset, &what);
-        if (code != AUTHZ_OK) {
-            az_error_entry(err, code, AUTHZ_LIST_ALLOW, i, p, n, offset,
-                           what);
-            goto fail;
-        }
-        e.index = (uint32_t)i;
+        struct az_allow e = parsed[i];
         if (e.kind == AZ_ALLOW_UUID) {
             parsed[j++] = e;
         } else if (e.type == AZ_ANY_TYPE) {
             if (!allow_all)
-                allow_all_index = (uint32_t)i;
+                allow_all_index = e.index;
             allow_all = 1;
         } else {
             wild_types[e.type / 64] |= (uint64_t)1 << (e.type % 64);
             wild[n_wild].tag = e.type;
-            wild[n_wild].index = (uint32_t)i;
+            wild[n_wild].index = e.index;
             n_wild++;
         }
     }
@@ -231,7 +128,7 @@ static authz_token *build(const authz_catalog *cat, const struct az_list *sl,
 
     /* Group UUID entries: count distinct ids and the side array. */
     if (j > 1)
-        qsort(parsed, j, sizeof *parsed, cmp_allow);
+        qsort(parsed, j, sizeof *parsed, az_cmp_allow);
     n_ids = 0;
     n_over = 0;
     for (i = 0; i < j;) {
@@ -351,8 +248,8 @@ authz_token *authz_token_new(const authz_catalog *catalog,
                              const char *const *allow, size_t n_allow,
                              authz_error *err)
 {
-    struct az_list sl = {scopes, NULL, n_scopes};
-    struct az_list al = {allow, NULL, n_allow};
+    struct az_input sl = {scopes, NULL, n_scopes};
+    struct az_input al = {allow, NULL, n_allow};
     return build(catalog, &sl, &al, NULL, err);
 }
 
@@ -361,8 +258,8 @@ authz_token *authz_token_new_ex(const authz_catalog *catalog,
                                 const authz_str *allow, size_t n_allow,
                                 const authz_options *opts, authz_error *err)
 {
-    struct az_list sl = {NULL, scopes, n_scopes};
-    struct az_list al = {NULL, allow, n_allow};
+    struct az_input sl = {NULL, scopes, n_scopes};
+    struct az_input al = {NULL, allow, n_allow};
     return build(catalog, &sl, &al, opts, err);
 }
 

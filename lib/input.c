@@ -1,0 +1,104 @@
+/*
+ * input.c - reading caller lists (NUL-terminated or length-delimited) into
+ * parsed scopes and allow entries, with the limits and error reports that
+ * every entry point shares.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+
+/* Fetches entry i. NUL-terminated strings are measured only up to limit+1
+ * bytes, so an over-long entry is rejected without reading all of it. */
+static int input_get(const struct az_input *in, size_t i, size_t limit,
+                     const char **p, size_t *n)
+{
+    *p = NULL;
+    *n = 0;
+    if (in->cstr != NULL) {
+        const char *s = in->cstr[i];
+        size_t len = 0;
+        if (s == NULL)
+            return AUTHZ_EINVAL;
+        while (len <= limit && s[len] != '\0')
+            len++;
+        *p = s;
+        *n = len;
+    } else {
+        if (in->str[i].ptr == NULL && in->str[i].len != 0)
+            return AUTHZ_EINVAL;
+        *p = in->str[i].ptr != NULL ? in->str[i].ptr : "";
+        *n = in->str[i].len;
+    }
+    return *n > limit ? AUTHZ_ETOOLONG : AUTHZ_OK;
+}
+
+static int input_error(authz_error *err, int code, int list, size_t index,
+                       const char *p, size_t n, size_t limit)
+{
+    char what[96];
+    if (code == AUTHZ_EINVAL)
+        return az_error_entry(err, code, list, index, NULL, 0, 0,
+                              "NULL entry");
+    snprintf(what, sizeof what, "entry longer than %zu bytes", limit);
+    return az_error_entry(err, code, list, index, p, n < limit ? n : limit,
+                          limit, what);
+}
+
+int az_input_check(const struct az_input *in, size_t max, int list,
+                   authz_error *err)
+{
+    char what[128];
+    if (in->n > 0 && in->cstr == NULL && in->str == NULL)
+        return az_error_plain(err, AUTHZ_EINVAL,
+                              "list is NULL but its count is not 0");
+    if (in->n <= max)
+        return AUTHZ_OK;
+    snprintf(what, sizeof what, "%zu %s entries; the limit is %zu", in->n,
+             list == AUTHZ_LIST_SCOPES || list == AUTHZ_LIST_SCOPES2
+                 ? "scope"
+                 : "allow",
+             max);
+    return az_error_entry(err, AUTHZ_ELIMIT, list, max, NULL, 0, 0, what);
+}
+
+int az_input_scopes(const authz_catalog *cat, const struct az_input *in,
+                    const struct az_limits *lim, int list, uint32_t *refs,
+                    authz_error *err)
+{
+    size_t i;
+    for (i = 0; i < in->n; i++) {
+        const char *p, *what = NULL;
+        size_t n, offset = 0;
+        int code = input_get(in, i, lim->max_entry_len, &p, &n);
+        if (code != AUTHZ_OK)
+            return input_error(err, code, list, i, p, n, lim->max_entry_len);
+        code = az_scope_parse(cat, p, n, &refs[i], &offset, &what);
+        if (code == AUTHZ_OK && (lim->flags & AUTHZ_PUBLIC) &&
+            !az_scope_is_public(cat, refs[i])) {
+            code = AUTHZ_ENOTPUBLIC;
+            what = "scope is not public (a token may not request it)";
+        }
+        if (code != AUTHZ_OK)
+            return az_error_entry(err, code, list, i, p, n, offset, what);
+    }
+    return AUTHZ_OK;
+}
+
+int az_input_allow(const authz_catalog *cat, const struct az_input *in,
+                   const struct az_limits *lim, int list,
+                   struct az_allow *out, authz_error *err)
+{
+    size_t i;
+    for (i = 0; i < in->n; i++) {
+        const char *p, *what = NULL;
+        size_t n, offset = 0;
+        int code = input_get(in, i, lim->max_entry_len, &p, &n);
+        if (code != AUTHZ_OK)
+            return input_error(err, code, list, i, p, n, lim->max_entry_len);
+        code = az_allow_parse(cat, p, n, &out[i], &offset, &what);
+        if (code != AUTHZ_OK)
+            return az_error_entry(err, code, list, i, p, n, offset, what);
+        out[i].index = (uint32_t)i;
+    }
+    return AUTHZ_OK;
+}
