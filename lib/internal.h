@@ -356,6 +356,25 @@ struct authz_token {
     size_t bytes;           /* bytes held, for accounting */
 };
 
+/* Parsed input on its way into a token: scope references and allow
+ * entries (filled by the caller), plus room the compiler needs. */
+struct az_scratch {
+    void *mem;
+    uint32_t *refs;
+    struct az_allow *allow;
+    struct az_tagidx *wild;
+    size_t n_scopes, n_allow;
+};
+int az_scratch_new(struct az_scratch *sc, const authz_allocator *alloc,
+                   size_t n_scopes, size_t n_allow);
+void az_scratch_free(struct az_scratch *sc, const authz_allocator *alloc);
+
+/* Compiles parsed entries into a token (allocated with lim->alloc). The
+ * scratch is reordered but not freed. NULL with AUTHZ_ENOMEM on failure. */
+authz_token *az_token_compile(const authz_catalog *cat,
+                              const struct az_limits *lim,
+                              struct az_scratch *sc, authz_error *err);
+
 /* Keyed hash of an id for the allow set. Keyed with per-token random bits,
  * so nobody who writes an allow list can choose ids that collide. */
 AZ_INLINE uint64_t az_id_hash(const uint64_t key[4], uint64_t hi, uint64_t lo)

@@ -47,18 +47,8 @@ static authz_token *build(const authz_catalog *cat, const struct az_input *sl,
                           const authz_options *opts, authz_error *err)
 {
     struct az_limits lim;
-    uint64_t wild_types[AZ_MAX_TYPES / 64];
-    uint32_t allow_all = 0, allow_all_index = 0;
-    size_t n_scopes = sl->n, n_allow = al->n;
-    size_t i, j, n_ids, n_wild, n_over, cap, words;
-    size_t scratch_size, size, off_masks, off_bits, off_slots, off_refs,
-        off_wild;
-    struct az_allow *parsed = NULL;
-    struct az_tagidx *wild = NULL, *over = NULL;
-    uint32_t *refs = NULL;
-    void *scratch = NULL;
-    char *block;
-    authz_token *tok;
+    struct az_scratch sc;
+    authz_token *tok = NULL;
 
     if (cat == NULL)
         return (void)az_error_plain(err, AUTHZ_EINVAL, "catalog is NULL"),
@@ -67,22 +57,57 @@ static authz_token *build(const authz_catalog *cat, const struct az_input *sl,
         az_input_check(sl, lim.max_scopes, AUTHZ_LIST_SCOPES, err) != 0 ||
         az_input_check(al, lim.max_allow, AUTHZ_LIST_ALLOW, err) != 0)
         return NULL;
+    if (!az_scratch_new(&sc, &lim.alloc, sl->n, al->n))
+        return (void)az_error_plain(err, AUTHZ_ENOMEM, "out of memory"),
+               NULL;
+    if (az_input_scopes(cat, sl, &lim, AUTHZ_LIST_SCOPES, sc.refs, err) == 0 &&
+        az_input_allow(cat, al, &lim, AUTHZ_LIST_ALLOW, sc.allow, err) == 0)
+        tok = az_token_compile(cat, &lim, &sc, err);
+    az_scratch_free(&sc, &lim.alloc);
+    return tok;
+}
 
-    /* Scratch: parsed allow entries, `T:*` entries, scope references. */
-    scratch_size = n_allow * (sizeof *parsed + sizeof *wild) +
-                   n_scopes * sizeof *refs;
-    if (scratch_size > 0) {
-        scratch = lim.alloc.malloc(lim.alloc.ctx, scratch_size);
-        if (scratch == NULL)
-            return (void)az_error_plain(err, AUTHZ_ENOMEM, "out of memory"),
-                   NULL;
-        parsed = scratch;
-        wild = (struct az_tagidx *)(parsed + n_allow);
-        refs = (uint32_t *)(wild + n_allow);
-    }
-    if (az_input_scopes(cat, sl, &lim, AUTHZ_LIST_SCOPES, refs, err) != 0 ||
-        az_input_allow(cat, al, &lim, AUTHZ_LIST_ALLOW, parsed, err) != 0)
-        goto fail;
+int az_scratch_new(struct az_scratch *sc, const authz_allocator *alloc,
+                   size_t n_scopes, size_t n_allow)
+{
+    size_t size = n_allow * (sizeof *sc->allow + sizeof *sc->wild) +
+                  n_scopes * sizeof *sc->refs;
+    memset(sc, 0, sizeof *sc);
+    sc->n_scopes = n_scopes;
+    sc->n_allow = n_allow;
+    if (size == 0)
+        return 1;
+    sc->mem = alloc->malloc(alloc->ctx, size);
+    if (sc->mem == NULL)
+        return 0;
+    sc->allow = sc->mem;
+    sc->wild = (struct az_tagidx *)(sc->allow + n_allow);
+    sc->refs = (uint32_t *)(sc->wild + n_allow);
+    return 1;
+}
+
+void az_scratch_free(struct az_scratch *sc, const authz_allocator *alloc)
+{
+    if (sc->mem != NULL)
+        alloc->free(alloc->ctx, sc->mem);
+    sc->mem = NULL;
+}
+
+authz_token *az_token_compile(const authz_catalog *cat,
+                              const struct az_limits *limits,
+                              struct az_scratch *sc, authz_error *err)
+{
+    const struct az_limits lim = *limits;
+    uint64_t wild_types[AZ_MAX_TYPES / 64];
+    uint32_t allow_all = 0, allow_all_index = 0;
+    size_t n_scopes = sc->n_scopes, n_allow = sc->n_allow;
+    size_t i, j, n_ids, n_wild, n_over, cap, words;
+    size_t size, off_masks, off_bits, off_slots, off_refs, off_wild;
+    struct az_allow *parsed = sc->allow;
+    struct az_tagidx *wild = sc->wild, *over = NULL;
+    uint32_t *refs = sc->refs;
+    char *block;
+    authz_token *tok;
 
     /* Sort the entries into `*:*`, `T:*` and UUID entries (kept at the
      * front of `parsed`, in order). */
@@ -230,18 +255,14 @@ static authz_token *build(const authz_catalog *cat, const struct az_input *sl,
         i = end;
     }
 
-    if (scratch != NULL)
-        lim.alloc.free(lim.alloc.ctx, scratch);
     az_error_ok(err);
     return tok;
 
 nomem:
     az_error_plain(err, AUTHZ_ENOMEM, "out of memory");
-fail:
-    if (scratch != NULL)
-        lim.alloc.free(lim.alloc.ctx, scratch);
     return NULL;
 }
+
 
 authz_token *authz_token_new(const authz_catalog *catalog,
                              const char *const *scopes, size_t n_scopes,
