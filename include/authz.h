@@ -118,7 +118,13 @@ enum {
     AUTHZ_ELIMIT = 8,   /* too many entries in a list */
     AUTHZ_ETOOLONG = 9, /* one entry (or catalog line) longer than allowed */
     AUTHZ_ECATALOG = 10, /* catalog text: bad keyword, name, duplicate, ... */
-    AUTHZ_ENOTPUBLIC = 11 /* a valid scope that a token may not request */
+    AUTHZ_ENOTPUBLIC = 11, /* a valid scope that a token may not request */
+    AUTHZ_EFORMAT = 12,    /* encoded token: malformed, truncated, trailing
+                              bytes, not in canonical form */
+    AUTHZ_EVERSION = 13,   /* encoded token: unsupported format version */
+    AUTHZ_EMISMATCH = 14,  /* encoded token: built for another catalog */
+    AUTHZ_ECHECKSUM = 15,  /* encoded token: integrity check failed */
+    AUTHZ_ESPACE = 16      /* output buffer too small (see the length) */
 };
 
 /* Which input an error is about. */
@@ -128,7 +134,8 @@ enum {
     AUTHZ_LIST_ALLOW = 2,  /* the allow list */
     AUTHZ_LIST_CATALOG = 3, /* catalog text; see line and column */
     AUTHZ_LIST_SCOPES2 = 4, /* the second scope list of authz_scopes_cover */
-    AUTHZ_LIST_ALLOW2 = 5   /* the second allow list of intersect / union */
+    AUTHZ_LIST_ALLOW2 = 5,  /* the second allow list of intersect / union */
+    AUTHZ_LIST_ENCODING = 6 /* an encoded token; offset is its byte offset */
 };
 
 /* Size of authz_error.message, including its terminating NUL. */
@@ -418,6 +425,80 @@ AUTHZ_API AUTHZ_NODISCARD authz_list *
 authz_allow_union(const authz_catalog *catalog, const authz_str *a,
                   size_t n_a, const authz_str *b, size_t n_b,
                   const authz_options *opts, authz_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Canonical and binary forms                                                */
+/* ------------------------------------------------------------------------ */
+
+/* A token's scopes in normal form (as authz_scopes_normalize gives) and its
+ * allow list in normal form (as authz_allow_normalize gives). Building a
+ * token from these two lists gives an equal token: the same decisions and
+ * the same encoding. Allocate with the token's allocator; NULL with err
+ * filled (AUTHZ_ENOMEM, AUTHZ_EINVAL for a NULL token). Thread-safe. */
+AUTHZ_API AUTHZ_NODISCARD authz_list *
+authz_token_scopes(const authz_token *token, authz_error *err);
+AUTHZ_API AUTHZ_NODISCARD authz_list *
+authz_token_allow(const authz_token *token, authz_error *err);
+
+/* Writes the token's canonical text, the two lines `authz normalize`
+ * prints:
+ *     scopes: <normal-form scopes, space-separated>\n
+ *     allow: <normal-form allow list, space-separated>\n
+ * into buf[cap] with a NUL, and the length without the NUL into *len
+ * (required). Returns AUTHZ_OK; AUTHZ_ESPACE when cap is too small (then
+ * *len is the size needed, less the NUL, and buf holds ""); AUTHZ_ENOMEM;
+ * AUTHZ_EINVAL for NULL arguments. Thread-safe. */
+AUTHZ_API int authz_token_text(const authz_token *token, char *buf,
+                               size_t cap, size_t *len);
+
+/* The binary form: versioned, tied to the catalog's fingerprint, canonical
+ * (equal tokens encode to equal bytes), integrity-checked; documented byte
+ * by byte in docs/FORMAT.md. 10 scopes and 10 UUID entries take about 210
+ * bytes.
+ *
+ * authz_token_encode writes at most cap bytes and the encoded length into
+ * *len (required). Returns AUTHZ_OK; AUTHZ_ESPACE when cap is too small
+ * (*len is then the size needed); AUTHZ_ENOMEM; AUTHZ_EINVAL. */
+AUTHZ_API int authz_token_encode(const authz_token *token, void *buf,
+                                 size_t cap, size_t *len);
+
+/* Decodes `len` bytes against `catalog`, treating every byte as hostile:
+ * lengths are bounded before they are read, nothing past `len` is read,
+ * and the result is refused with an error code and the byte offset
+ * (err->list = AUTHZ_LIST_ENCODING) on a bad magic or version, a
+ * fingerprint of another catalog, a checksum mismatch, truncation,
+ * trailing bytes, out-of-range names, or any encoding that is not the
+ * canonical one. Never allocates more than the input justifies. Limits are
+ * those of authz_token_new (the allow-list limit applies to the entries in
+ * normal form). Thread-safe. */
+AUTHZ_API AUTHZ_NODISCARD authz_token *
+authz_token_decode(const authz_catalog *catalog, const void *buf, size_t len,
+                   authz_error *err);
+AUTHZ_API AUTHZ_NODISCARD authz_token *
+authz_token_decode_ex(const authz_catalog *catalog, const void *buf,
+                      size_t len, const authz_options *opts,
+                      authz_error *err);
+
+/* The binary form as unpadded base64url text, for headers and cookies:
+ * writes it with a NUL into buf[cap] and its length without the NUL into
+ * *len. Returns as authz_token_encode (AUTHZ_ESPACE: *len is the size
+ * needed less the NUL). */
+AUTHZ_API int authz_token_encode_text(const authz_token *token, char *buf,
+                                      size_t cap, size_t *len);
+
+/* Decodes base64url text (no padding, no other bytes; `len` bytes, no NUL
+ * needed) and then the binary form. A bad character is AUTHZ_EFORMAT at
+ * its offset in the text; errors of the binary form give offsets in the
+ * decoded bytes. `opts` may be NULL. */
+AUTHZ_API AUTHZ_NODISCARD authz_token *
+authz_token_decode_text(const authz_catalog *catalog, const char *text,
+                        size_t len, const authz_options *opts,
+                        authz_error *err);
+
+/* The catalog's fingerprint: a 64-bit hash of everything an encoded token
+ * refers to (types, actions and named scopes, in order; not which names
+ * are public). Tokens decode only against a catalog with the same one. */
+AUTHZ_API uint64_t authz_catalog_fingerprint(const authz_catalog *catalog);
 
 /* ------------------------------------------------------------------------ */
 /* Explaining a decision                                                     */

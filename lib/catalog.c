@@ -157,6 +157,55 @@ void az_index_build(struct authz_catalog *cat, struct az_slot *mem)
     cat->scope_index = scopes;
 }
 
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *u = p;
+    size_t i;
+    for (i = 0; i < n; i++)
+        h = (h ^ u[i]) * UINT64_C(0x100000001b3);
+    return h;
+}
+
+static uint64_t fnv32(uint64_t h, uint32_t v)
+{
+    unsigned char le[4] = {(unsigned char)v, (unsigned char)(v >> 8),
+                           (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
+    return fnv(h, le, 4);
+}
+
+uint64_t az_catalog_fingerprint(const struct authz_catalog *cat)
+{
+    uint64_t h = fnv(UINT64_C(0xcbf29ce484222325), "authz catalog 1", 15);
+    uint32_t i, j;
+    h = fnv32(h, cat->n_types);
+    for (i = 0; i < cat->n_types; i++) {
+        const struct az_type *t = &cat->types[i];
+        h = fnv(h, cat->pool + t->name.off, t->name.len + 1);
+        h = fnv32(h, t->n_actions);
+        for (j = 0; j < t->n_actions; j++) {
+            struct az_name a = cat->actions[t->first_action + j];
+            h = fnv(h, cat->pool + a.off, a.len + 1);
+        }
+    }
+    h = fnv32(h, cat->n_scopes);
+    for (i = 0; i < cat->n_scopes; i++) {
+        const struct az_scope *s = &cat->scopes[i];
+        h = fnv(h, cat->pool + s->name.off, s->name.len + 1);
+        h = fnv32(h, s->kind);
+        h = fnv32(h, s->kind == AZ_SCOPE_ALIAS ? s->target : s->n_grants);
+        for (j = 0; s->kind == AZ_SCOPE_NAMED && j < s->n_grants; j++) {
+            const struct az_grant *g = &cat->grants[s->first_grant + j];
+            h = fnv32(fnv32(fnv32(h, g->type), g->action), g->negative);
+        }
+    }
+    return h;
+}
+
+uint64_t authz_catalog_fingerprint(const authz_catalog *catalog)
+{
+    return catalog != NULL ? catalog->fingerprint : 0;
+}
+
 void authz_catalog_free(authz_catalog *catalog)
 {
     if (catalog == NULL || !catalog->heap)

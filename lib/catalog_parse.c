@@ -566,6 +566,7 @@ static authz_catalog *assemble(struct parser *ps)
     cat->heap = 1;
     cat->alloc = ps->alloc;
     az_index_build(cat, (struct az_slot *)(block + off_slots));
+    cat->fingerprint = az_catalog_fingerprint(cat);
     return cat;
 }
 

@@ -20,6 +20,11 @@ const char *authz_strerror(int code)
     case AUTHZ_ETOOLONG: return "entry too long";
     case AUTHZ_ECATALOG: return "invalid catalog";
     case AUTHZ_ENOTPUBLIC: return "scope is not public";
+    case AUTHZ_EFORMAT: return "malformed encoded token";
+    case AUTHZ_EVERSION: return "unsupported encoding version";
+    case AUTHZ_EMISMATCH: return "token encoded for another catalog";
+    case AUTHZ_ECHECKSUM: return "encoded token checksum mismatch";
+    case AUTHZ_ESPACE: return "buffer too small";
     default: return "unknown error";
     }
 }

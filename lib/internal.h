@@ -78,6 +78,7 @@ struct az_slot {
 
 struct authz_catalog {
     uint64_t seed; /* of the name hash; chosen at build to keep probes short */
+    uint64_t fingerprint; /* az_catalog_fingerprint of the content */
     uint32_t n_types, n_actions, n_scopes, n_grants;
     uint32_t type_mask, action_mask, scope_mask; /* table size - 1 */
     uint32_t pool_len;
@@ -106,6 +107,9 @@ int32_t az_scope_find(const authz_catalog *cat, const char *s, size_t n);
  * scopes are filled in. Tables are carved from `mem`, which must hold
  * az_index_slots(cat) slots. Picks the seed with the shortest worst probe. */
 size_t az_index_slots(const struct authz_catalog *cat);
+
+/* FNV-1a over everything an encoded token refers to, in order. */
+uint64_t az_catalog_fingerprint(const struct authz_catalog *cat);
 void az_index_build(struct authz_catalog *cat, struct az_slot *mem);
 
 AZ_INLINE const char *az_name_ptr(const authz_catalog *cat, struct az_name n)
@@ -422,5 +426,43 @@ authz_list *az_lb_finish(struct az_lb *lb,
                          authz_error *err);
 int az_cmp_bytes(const void *a, const void *b);   /* strcmp order */
 int az_cmp_entries(const void *a, const void *b); /* (type, id) order */
+
+/* ------------------------------------------------------------------------ */
+/* The normal form of a token                                                */
+/* ------------------------------------------------------------------------ */
+
+/* An allow entry of the normal form, with its type's name for ordering. */
+struct az_centry {
+    const char *name; /* type name, or "*" */
+    uint32_t name_len;
+    uint32_t type;    /* type index or AZ_ANY_TYPE */
+    uint32_t kind;    /* AZ_ALLOW_UUID or AZ_ALLOW_WILD */
+    uint32_t pad_;
+    struct az_uuid id;
+};
+
+/* Scope references in canonical text order (aliases resolved, each once)
+ * and allow entries in normal-form order. */
+struct az_canon {
+    uint32_t *refs;
+    size_t n_refs;
+    struct az_centry *entries;
+    size_t n_entries;
+    void *mem;
+};
+
+/* Builds the normal form of a token with its allocator: AUTHZ_OK or
+ * AUTHZ_ENOMEM. Free with az_canon_free. */
+int az_canon_build(const authz_token *tok, struct az_canon *c);
+void az_canon_free(const authz_token *tok, struct az_canon *c);
+
+/* Canonical order of scope references (by their text) and of entries. */
+int az_ref_cmp(const authz_catalog *cat, uint32_t a, uint32_t b);
+int az_centry_cmp(const void *a, const void *b);
+void az_centry_set(struct az_centry *e, const authz_catalog *cat,
+                   uint32_t type, uint32_t kind, const struct az_uuid *id);
+
+/* The canonical form of a scope reference: an alias becomes its scope. */
+uint32_t az_ref_canonical(const authz_catalog *cat, uint32_t ref);
 
 #endif /* AUTHZ_INTERNAL_H */

@@ -287,7 +287,7 @@ authz_list *authz_allow_intersect(const authz_catalog *catalog,
 
 /* ---- scopes ------------------------------------------------------------- */
 
-static uint32_t canonical(const authz_catalog *cat, uint32_t ref)
+uint32_t az_ref_canonical(const authz_catalog *cat, uint32_t ref)
 {
     if ((ref & AZ_REF_NAMED) && ref != AZ_REF_STAR_STAR) {
         const struct az_scope *sc = &cat->scopes[ref & ~AZ_REF_NAMED];
@@ -340,7 +340,7 @@ authz_list *authz_scopes_normalize(const authz_catalog *catalog,
     az_lb_init(&lb, &lim.alloc);
     for (i = 0; i < n; i++) {
         char buf[2 * AZ_MAX_NAME_LEN + 2];
-        az_scope_format(catalog, canonical(catalog, refs[i]), buf,
+        az_scope_format(catalog, az_ref_canonical(catalog, refs[i]), buf,
                         sizeof buf);
         az_lb_add(&lb, buf, strlen(buf));
     }
@@ -377,7 +377,7 @@ static void expand(const authz_catalog *cat, uint32_t ref, grant_fn fn,
         fn(ctx, ref >> 7, a == AZ_REF_ALL_ACTIONS ? AZ_ALL_ACTIONS : a);
         return;
     }
-    sc = &cat->scopes[canonical(cat, ref) & ~AZ_REF_NAMED];
+    sc = &cat->scopes[az_ref_canonical(cat, ref) & ~AZ_REF_NAMED];
     g = cat->grants + sc->first_grant;
     if (!sc->has_negative) {
         for (i = 0; i < sc->n_grants; i++)

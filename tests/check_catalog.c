@@ -29,6 +29,8 @@ START_TEST(test_embedded_is_the_file)
     const authz_catalog *emb = authz_catalog_coder();
     ck_assert_msg(cat != NULL, "%s", err.message);
     ck_assert(cat->seed == emb->seed);
+    ck_assert(cat->fingerprint == emb->fingerprint);
+    ck_assert(authz_catalog_fingerprint(cat) != 0);
     ck_assert_uint_eq(cat->n_types, emb->n_types);
     ck_assert_uint_eq(cat->n_actions, emb->n_actions);
     ck_assert_uint_eq(cat->n_scopes, emb->n_scopes);

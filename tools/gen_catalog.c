@@ -137,6 +137,7 @@ int main(int argc, char **argv)
     fprintf(out,
             "static const struct authz_catalog catalog = {\n"
             "    .seed = UINT64_C(0x%016llx),\n"
+            "    .fingerprint = UINT64_C(0x%016llx),\n"
             "    .n_types = %uu, .n_actions = %uu, .n_scopes = %uu,"
             " .n_grants = %uu,\n"
             "    .type_mask = %uu, .action_mask = %uu, .scope_mask = %uu,\n"
@@ -149,7 +150,8 @@ int main(int argc, char **argv)
             "};\n\n"
             "const authz_catalog *authz_catalog_coder(void)\n"
             "{\n    return &catalog;\n}\n",
-            (unsigned long long)cat->seed, cat->n_types, cat->n_actions,
+            (unsigned long long)cat->seed,
+            (unsigned long long)cat->fingerprint, cat->n_types, cat->n_actions,
             cat->n_scopes, cat->n_grants, cat->type_mask, cat->action_mask,
             cat->scope_mask, cat->pool_len,
             cat->n_scopes ? "scopes" : "NULL",
