@@ -18,6 +18,7 @@ LIBDIR ?= $(EXEC_PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR ?= $(EXEC_PREFIX)/bin
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 
 CC ?= cc
@@ -123,18 +124,23 @@ include $(sort $(wildcard mk/*.mk))
 
 # ---- install ---------------------------------------------------------------
 
+MAN3 := $(sort $(wildcard man/*.3))
+
 install: lib
-	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+	    $(DESTDIR)$(MANDIR)/man3
 	install -m 644 include/authz.h $(DESTDIR)$(INCLUDEDIR)/authz.h
 	install -m 644 $(B)/libauthz.a $(DESTDIR)$(LIBDIR)/libauthz.a
 	install -m 755 $(B)/$(SONAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libauthz.so
 	install -m 644 $(B)/authz.pc $(DESTDIR)$(PKGCONFIGDIR)/authz.pc
+	install -m 644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/authz.h $(DESTDIR)$(LIBDIR)/libauthz.a \
 	    $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libauthz.so \
-	    $(DESTDIR)$(PKGCONFIGDIR)/authz.pc
+	    $(DESTDIR)$(PKGCONFIGDIR)/authz.pc \
+	    $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(MAN3)))
 
 clean:
 	rm -rf $(B)
