@@ -36,6 +36,19 @@ static int same_id(const struct az_allow *a, const struct az_allow *b)
     return a->id.hi == b->id.hi && a->id.lo == b->id.lo;
 }
 
+/* Entries for one id are neighbours after sorting: the end of the run that
+ * starts at i, and how many distinct types it lists. */
+static size_t group_end(const struct az_allow *p, size_t i, size_t n,
+                        size_t *types)
+{
+    size_t end = i + 1;
+    *types = 1;
+    for (; end < n && same_id(&p[end], &p[i]); end++)
+        if (p[end].type != p[end - 1].type)
+            (*types)++;
+    return end;
+}
+
 /* Size of a region rounded up so the next one stays 8-byte aligned. */
 static size_t align8(size_t n)
 {
@@ -157,10 +170,7 @@ authz_token *az_token_compile(const authz_catalog *cat,
     n_ids = 0;
     n_over = 0;
     for (i = 0; i < j;) {
-        size_t end = i + 1, types = 1;
-        for (; end < j && same_id(&parsed[end], &parsed[i]); end++)
-            if (parsed[end].type != parsed[end - 1].type)
-                types++;
+        size_t types, end = group_end(parsed, i, j, &types);
         n_ids++;
         if (types > 1)
             n_over += 1 + types;
@@ -218,12 +228,9 @@ authz_token *az_token_compile(const authz_catalog *cat,
     az_random_key(tok->key);
     n_over = 0;
     for (i = 0; i < j;) {
-        size_t end = i + 1, types = 1;
+        size_t types, end = group_end(parsed, i, j, &types);
         struct az_idslot *slot;
         uint32_t pos;
-        for (; end < j && same_id(&parsed[end], &parsed[i]); end++)
-            if (parsed[end].type != parsed[end - 1].type)
-                types++;
         pos = az_reduce(az_id_hash(tok->key, parsed[i].id.hi,
                                    parsed[i].id.lo),
                         tok->cap);
