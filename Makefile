@@ -51,7 +51,7 @@ EXAMPLES := $(B)/examples/minimal $(B)/examples/demo
 
 all: lib examples
 
-lib: $(B)/libauthz.a $(B)/$(SONAME) $(B)/libauthz.so $(B)/authz.pc
+lib: $(B)/libauthz.a $(B)/$(SONAME) $(B)/libauthz.so
 
 $(B)/obj/%.o: lib/%.c $(HEADERS)
 	@mkdir -p $(@D)
@@ -78,11 +78,6 @@ $(B)/$(SONAME): $(ALL_OBJ) lib/authz.map
 
 $(B)/libauthz.so: $(B)/$(SONAME)
 	ln -sf $(SONAME) $@
-
-$(B)/authz.pc: pkgconfig/authz.pc.in include/authz.h
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
-	    $< > $@
 
 examples: $(EXAMPLES)
 
@@ -133,7 +128,12 @@ install: lib
 	install -m 644 $(B)/libauthz.a $(DESTDIR)$(LIBDIR)/libauthz.a
 	install -m 755 $(B)/$(SONAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libauthz.so
-	install -m 644 $(B)/authz.pc $(DESTDIR)$(PKGCONFIGDIR)/authz.pc
+	@# Written here, not at build time, so it always names the paths of
+	@# this install.
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    pkgconfig/authz.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/authz.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/authz.pc
 	install -m 644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/
 
 uninstall:
