@@ -355,6 +355,34 @@ AUTHZ_API bool authz_check_n(const authz_token *token,
                              const char *id, size_t id_len,
                              const char *action, size_t action_len);
 
+/* A resource type and action resolved once, for hosts that check many
+ * objects per request: authz_check_target() then skips the two name
+ * lookups and does only what depends on the object (decode the id, probe
+ * the allow list). The fields are private; the struct is a value the
+ * caller owns (no allocation), valid as long as its catalog. */
+typedef struct authz_target {
+    const authz_catalog *catalog_; /* private */
+    uint32_t type_, action_;       /* private */
+    uint32_t valid_;               /* private */
+    uint32_t reserved_[3];
+} authz_target;
+
+/* Resolves `resource` and `action` (NUL-terminated) against `catalog`.
+ * Returns AUTHZ_OK, or AUTHZ_ETYPE / AUTHZ_EACTION / AUTHZ_EINVAL; on any
+ * error *out (required) is still written, as a target that denies every
+ * check, so an unchecked result fails closed. Thread-safe. */
+AUTHZ_API int authz_target_resolve(const authz_catalog *catalog,
+                                   const char *resource, const char *action,
+                                   authz_target *out);
+
+/* authz_check() for a resolved target and an id of `id_len` bytes (NULL or
+ * length 0: an object without an id). Denies a NULL or unresolved target,
+ * and a target resolved against another catalog than the token's. Never
+ * allocates or locks; thread-safe. */
+AUTHZ_API bool authz_check_target(const authz_token *token,
+                                  const authz_target *target, const char *id,
+                                  size_t id_len);
+
 /* Does the token's scope list grant `action` on type `resource`, whatever
  * its allow list says? False for NULL arguments and unknown names. Never
  * allocates; thread-safe. (For displays such as `authz show`; a request is

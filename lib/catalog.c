@@ -9,59 +9,6 @@
  */
 #include "internal.h"
 
-static int name_eq(const authz_catalog *cat, struct az_name name,
-                   const char *s, size_t n)
-{
-    return name.len == n && memcmp(cat->pool + name.off, s, n) == 0;
-}
-
-int32_t az_type_find(const authz_catalog *cat, const char *s, size_t n)
-{
-    uint64_t h = az_name_hash(s, n, cat->seed);
-    uint32_t i = (uint32_t)h & cat->type_mask;
-    for (;; i = (i + 1) & cat->type_mask) {
-        struct az_slot slot = cat->type_index[i];
-        if (slot.id == 0)
-            return -1;
-        if (slot.hash == (uint32_t)h &&
-            name_eq(cat, cat->types[slot.id - 1].name, s, n))
-            return (int32_t)(slot.id - 1);
-    }
-}
-
-int32_t az_action_find(const authz_catalog *cat, uint32_t type,
-                       const char *s, size_t n)
-{
-    uint64_t h = az_name_hash(s, n, az_action_seed(cat->seed, type));
-    uint32_t first = cat->types[type].first_action;
-    uint32_t count = cat->types[type].n_actions;
-    uint32_t i = (uint32_t)h & cat->action_mask;
-    for (;; i = (i + 1) & cat->action_mask) {
-        struct az_slot slot = cat->action_index[i];
-        if (slot.id == 0)
-            return -1;
-        /* Action ids are global; the bit is the offset within the type. */
-        if (slot.hash == (uint32_t)h && slot.id - 1 >= first &&
-            slot.id - 1 < first + count &&
-            name_eq(cat, cat->actions[slot.id - 1], s, n))
-            return (int32_t)(slot.id - 1 - first);
-    }
-}
-
-int32_t az_scope_find(const authz_catalog *cat, const char *s, size_t n)
-{
-    uint64_t h = az_name_hash(s, n, cat->seed);
-    uint32_t i = (uint32_t)h & cat->scope_mask;
-    for (;; i = (i + 1) & cat->scope_mask) {
-        struct az_slot slot = cat->scope_index[i];
-        if (slot.id == 0)
-            return -1;
-        if (slot.hash == (uint32_t)h &&
-            name_eq(cat, cat->scopes[slot.id - 1].name, s, n))
-            return (int32_t)(slot.id - 1);
-    }
-}
-
 /* Smallest power of two >= 2 * n (at least 8): a load factor of at most one
  * half keeps runs short and guarantees an empty slot. */
 static uint32_t table_size(uint32_t n)

@@ -34,30 +34,41 @@ static int slot_admits(const authz_token *tok, const struct az_idslot *slot,
     return 0;
 }
 
-const struct az_idslot *az_id_find(const authz_token *tok,
-                                   const struct az_uuid *id)
-{
-    uint32_t i = az_reduce(az_id_hash(tok->key, id->hi, id->lo), tok->cap);
-    for (;;) {
-        const struct az_idslot *slot = &tok->slots[i];
-        if (slot->tag == 0)
-            return NULL;
-        if (slot->hi == id->hi && slot->lo == id->lo)
-            return slot;
-        i = i + 1 == tok->cap ? 0 : i + 1;
-    }
-}
+/* An id length not yet measured: a NUL-terminated id is measured only when
+ * the decision needs it. */
+#define UNMEASURED SIZE_MAX
 
-bool authz_check_n(const authz_token *token, const char *resource,
-                   size_t resource_len, const char *id, size_t id_len,
-                   const char *action, size_t action_len)
+/* The part after name resolution: shared by every entry point. */
+AZ_INLINE bool decide(const authz_token *token, uint32_t type, uint32_t bit,
+                      const char *id, size_t id_len)
 {
-    const authz_catalog *cat;
     const struct az_idslot *slot;
     struct az_uuid uuid;
-    int32_t type, bit;
     size_t bad;
+    if (!(token->masks[type] >> bit & 1))
+        return false;
+    if (token->allow_all || (token->allow_wild[type / 64] >> (type % 64) & 1))
+        return true;
+    if (id == NULL)
+        return false;
+    if (id_len == UNMEASURED)
+        id_len = strlen(id);
+    if (AZ_LIKELY(id_len == 36)) {
+        if (!az_uuid_dashed(id, &uuid))
+            return false;
+    } else if (id_len == 0 || !az_uuid_parse(id, id_len, &uuid, &bad)) {
+        return false;
+    }
+    slot = az_id_find(token, &uuid);
+    return slot != NULL && slot_admits(token, slot, type + 1);
+}
 
+AZ_INLINE bool check(const authz_token *token, const char *resource,
+                     size_t resource_len, const char *id, size_t id_len,
+                     const char *action, size_t action_len)
+{
+    const authz_catalog *cat;
+    int32_t type, bit;
     if (AZ_UNLIKELY(token == NULL || resource == NULL || action == NULL))
         return false;
     cat = token->cat;
@@ -67,26 +78,55 @@ bool authz_check_n(const authz_token *token, const char *resource,
     bit = az_action_find(cat, (uint32_t)type, action, action_len);
     if (bit < 0)
         return false;
-    if (!(token->masks[type] >> bit & 1))
-        return false;
-    if (token->allow_all || (token->allow_wild[type / 64] >> (type % 64) & 1))
-        return true;
-    if (id == NULL || id_len == 0)
-        return false;
-    if (!az_uuid_parse(id, id_len, &uuid, &bad))
-        return false;
-    slot = az_id_find(token, &uuid);
-    return slot != NULL && slot_admits(token, slot, (uint32_t)type + 1);
+    return decide(token, (uint32_t)type, (uint32_t)bit, id, id_len);
+}
+
+bool authz_check_n(const authz_token *token, const char *resource,
+                   size_t resource_len, const char *id, size_t id_len,
+                   const char *action, size_t action_len)
+{
+    return check(token, resource, resource_len, id, id_len, action,
+                 action_len);
 }
 
 bool authz_check(const authz_token *token, const char *resource,
                  const char *id, const char *action)
 {
-    if (token == NULL || resource == NULL || action == NULL)
+    if (AZ_UNLIKELY(token == NULL || resource == NULL || action == NULL))
         return false;
-    return authz_check_n(token, resource, strlen(resource), id,
-                         id != NULL ? strlen(id) : 0, action,
-                         strlen(action));
+    return check(token, resource, strlen(resource), id, UNMEASURED, action,
+                 strlen(action));
+}
+
+int authz_target_resolve(const authz_catalog *catalog, const char *resource,
+                         const char *action, authz_target *out)
+{
+    int32_t type, bit;
+    if (out == NULL)
+        return AUTHZ_EINVAL;
+    memset(out, 0, sizeof *out);
+    if (catalog == NULL || resource == NULL || action == NULL)
+        return AUTHZ_EINVAL;
+    type = az_type_find(catalog, resource, strlen(resource));
+    if (type < 0)
+        return AUTHZ_ETYPE;
+    bit = az_action_find(catalog, (uint32_t)type, action, strlen(action));
+    if (bit < 0)
+        return AUTHZ_EACTION;
+    out->catalog_ = catalog;
+    out->type_ = (uint32_t)type;
+    out->action_ = (uint32_t)bit;
+    out->valid_ = 1;
+    return AUTHZ_OK;
+}
+
+bool authz_check_target(const authz_token *token, const authz_target *target,
+                        const char *id, size_t id_len)
+{
+    if (AZ_UNLIKELY(token == NULL || target == NULL || !target->valid_ ||
+                    target->catalog_ != token->cat))
+        return false;
+    return decide(token, target->type_, target->action_, id, id_len);
 }
 
 bool authz_token_grants(const authz_token *token, const char *resource,

@@ -96,12 +96,6 @@ struct authz_catalog {
     authz_allocator alloc;
 };
 
-/* Lookups; each returns the index or -1. Bounded by the longest probe run of
- * the (fixed) table, whatever the input bytes. */
-int32_t az_type_find(const authz_catalog *cat, const char *s, size_t n);
-int32_t az_action_find(const authz_catalog *cat, uint32_t type,
-                       const char *s, size_t n);
-int32_t az_scope_find(const authz_catalog *cat, const char *s, size_t n);
 
 /* Builds the three lookup tables of a catalog whose names, types, actions and
  * scopes are filled in. Tables are carved from `mem`, which must hold
@@ -143,6 +137,21 @@ AZ_INLINE uint64_t az_fold_mul(uint64_t a, uint64_t b)
 /* Little-endian loads, so a hash computed by the build-time generator equals
  * the one computed at run time on any host. Compilers turn these into one
  * load on little-endian machines. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+AZ_INLINE uint64_t az_load64(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+AZ_INLINE uint64_t az_load32(const char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+#else
 AZ_INLINE uint64_t az_load64(const char *p)
 {
     const unsigned char *u = (const unsigned char *)p;
@@ -157,6 +166,10 @@ AZ_INLINE uint64_t az_load32(const char *p)
     return (uint64_t)u[0] | (uint64_t)u[1] << 8 | (uint64_t)u[2] << 16 |
            (uint64_t)u[3] << 24;
 }
+#endif
+
+#define AZ_ONES UINT64_C(0x0101010101010101)  /* 1 in every byte */
+#define AZ_HIGHS UINT64_C(0x8080808080808080) /* the high bit of every byte */
 
 #define AZ_K1 0x9e3779b97f4a7c15u
 #define AZ_K2 0xbf58476d1ce4e5b9u
@@ -195,12 +208,141 @@ AZ_INLINE uint64_t az_action_seed(uint64_t seed, uint32_t type)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Name lookups (inline: the check path uses two of them)                    */
+/* ------------------------------------------------------------------------ */
+
+/* Equal bytes? Names up to 16 bytes are compared with the same (possibly
+ * overlapping) loads the hash makes, which cover every byte; longer ones
+ * with memcmp. Never reads outside [0, n) of either. */
+AZ_INLINE int az_bytes_eq(const char *a, const char *b, size_t n)
+{
+    if (n >= 8) {
+        if (n > 16)
+            return memcmp(a, b, n) == 0;
+        return (az_load64(a) ^ az_load64(b)) == 0 &&
+               (az_load64(a + n - 8) ^ az_load64(b + n - 8)) == 0;
+    }
+    if (n >= 4)
+        return az_load32(a) == az_load32(b) &&
+               az_load32(a + n - 4) == az_load32(b + n - 4);
+    return n == 0 || (a[0] == b[0] && a[n - 1] == b[n - 1] &&
+                      a[n >> 1] == b[n >> 1]);
+}
+
+AZ_INLINE int az_name_eq(const authz_catalog *cat, struct az_name name,
+                         const char *s, size_t n)
+{
+    return name.len == n && az_bytes_eq(cat->pool + name.off, s, n);
+}
+
+/* Each returns the index or -1, after one hash and a probe bounded by the
+ * longest run of the (fixed) table, whatever the input bytes. */
+AZ_INLINE int32_t az_type_find(const authz_catalog *cat, const char *s,
+                               size_t n)
+{
+    uint64_t h = az_name_hash(s, n, cat->seed);
+    uint32_t i = (uint32_t)h & cat->type_mask;
+    for (;; i = (i + 1) & cat->type_mask) {
+        struct az_slot slot = cat->type_index[i];
+        if (slot.id == 0)
+            return -1;
+        if (slot.hash == (uint32_t)h &&
+            az_name_eq(cat, cat->types[slot.id - 1].name, s, n))
+            return (int32_t)(slot.id - 1);
+    }
+}
+
+/* Action ids in the table are global; the result is the bit within the
+ * type. */
+AZ_INLINE int32_t az_action_find(const authz_catalog *cat, uint32_t type,
+                                 const char *s, size_t n)
+{
+    uint64_t h = az_name_hash(s, n, az_action_seed(cat->seed, type));
+    uint32_t first = cat->types[type].first_action;
+    uint32_t count = cat->types[type].n_actions;
+    uint32_t i = (uint32_t)h & cat->action_mask;
+    for (;; i = (i + 1) & cat->action_mask) {
+        struct az_slot slot = cat->action_index[i];
+        if (slot.id == 0)
+            return -1;
+        if (slot.hash == (uint32_t)h && slot.id - 1 - first < count &&
+            az_name_eq(cat, cat->actions[slot.id - 1], s, n))
+            return (int32_t)(slot.id - 1 - first);
+    }
+}
+
+AZ_INLINE int32_t az_scope_find(const authz_catalog *cat, const char *s,
+                                size_t n)
+{
+    uint64_t h = az_name_hash(s, n, cat->seed);
+    uint32_t i = (uint32_t)h & cat->scope_mask;
+    for (;; i = (i + 1) & cat->scope_mask) {
+        struct az_slot slot = cat->scope_index[i];
+        if (slot.id == 0)
+            return -1;
+        if (slot.hash == (uint32_t)h &&
+            az_name_eq(cat, cat->scopes[slot.id - 1].name, s, n))
+            return (int32_t)(slot.id - 1);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
 /* UUIDs                                                                     */
 /* ------------------------------------------------------------------------ */
 
 struct az_uuid {
     uint64_t hi, lo; /* the 32 hex digits, most significant first */
 };
+
+/* Hex digit values; 0xf0 marks a byte that is not a hex digit. */
+extern const unsigned char az_hexval[256];
+
+/* Eight hex digits (s[0] most significant) to a 32-bit value, eight bytes
+ * at a time. Each byte is tested for '0'-'9' and, with bit 5 set,
+ * 'a'-'f', by adding constants that carry into its high bit exactly when
+ * it is in range (no carry crosses bytes, as no byte has its high bit set);
+ * then (c & 15) + 9 * (c >> 6) is the digit for all three ranges, and three
+ * shift-and-mask steps pack the nibbles. A byte that is not a hex digit
+ * sets its high bit in *bad. */
+AZ_INLINE uint64_t az_hex8(const char *s, uint64_t *bad)
+{
+    uint64_t x = az_load64(s), y = x | AZ_ONES * 0x20, v;
+    uint64_t digit = (x + AZ_ONES * (0x80 - 0x30)) &
+                     ~(x + AZ_ONES * (0x7f - 0x39));
+    uint64_t alpha = (y + AZ_ONES * (0x80 - 0x61)) &
+                     ~(y + AZ_ONES * (0x7f - 0x66));
+    *bad |= (~(digit | alpha) | x) & AZ_HIGHS;
+    v = (x & AZ_ONES * 0x0f) + ((x >> 6) & AZ_ONES) * 9;
+    v = ((v << 4) | (v >> 8)) & UINT64_C(0x00ff00ff00ff00ff);
+    v = ((v << 8) | (v >> 16)) & UINT64_C(0x0000ffff0000ffff);
+    return ((v << 16) | (v >> 32)) & UINT64_C(0xffffffff);
+}
+
+/* The 8-4-4-4-12 form, the one checks see almost always: the 32 digits are
+ * gathered into one buffer and decoded as four words. */
+AZ_INLINE int az_uuid_dashed(const char *s, struct az_uuid *out)
+{
+    char d[32];
+    uint64_t bad = 0;
+    memcpy(d, s, 8);
+    memcpy(d + 8, s + 9, 4);
+    memcpy(d + 12, s + 14, 4);
+    memcpy(d + 16, s + 19, 4);
+    memcpy(d + 20, s + 24, 12);
+    out->hi = az_hex8(d, &bad) << 32 | az_hex8(d + 8, &bad);
+    out->lo = az_hex8(d + 16, &bad) << 32 | az_hex8(d + 24, &bad);
+    return bad == 0 &&
+           ((s[8] ^ '-') | (s[13] ^ '-') | (s[18] ^ '-') | (s[23] ^ '-')) == 0;
+}
+
+/* 32 hex digits, no dashes. */
+AZ_INLINE int az_uuid_plain(const char *s, struct az_uuid *out)
+{
+    uint64_t bad = 0;
+    out->hi = az_hex8(s, &bad) << 32 | az_hex8(s + 8, &bad);
+    out->lo = az_hex8(s + 16, &bad) << 32 | az_hex8(s + 24, &bad);
+    return bad == 0;
+}
 
 /* Parses one of the four accepted spellings: 8-4-4-4-12 (any case), that
  * inside braces, that after "urn:uuid:" (prefix in any case), or 32 hex
@@ -348,6 +490,10 @@ struct authz_token {
     uint32_t *scope_refs;  /* n_scopes, in the order given */
     struct az_tagidx *wild; /* `T:*` entries: (type, first index), by type */
     struct az_idslot *slots;
+    /* One byte per slot: 0 empty, else 0x80 | 7 bits of the id's hash.
+     * cap + 8 bytes; the last 8 repeat the first 8, so a group of 8 can be
+     * read at any slot without wrapping. */
+    uint8_t *ctrl;
     struct az_tagidx *overflow; /* separate allocation; NULL when unused */
     uint32_t n_scopes;
     uint32_t n_allow;       /* entries given, before duplicates went */
@@ -355,7 +501,7 @@ struct authz_token {
     uint32_t allow_all_index;
     uint32_t n_wild;
     uint32_t n_ids;         /* distinct UUIDs in the set */
-    uint32_t cap;           /* slots; > n_ids, so every probe ends */
+    uint32_t cap;           /* slots, >= 8 and > n_ids: every probe ends */
     uint32_t n_overflow;
     size_t bytes;           /* bytes held, for accounting */
 };
@@ -380,12 +526,19 @@ authz_token *az_token_compile(const authz_catalog *cat,
                               struct az_scratch *sc, authz_error *err);
 
 /* Keyed hash of an id for the allow set. Keyed with per-token random bits,
- * so nobody who writes an allow list can choose ids that collide. */
+ * so nobody who writes an allow list can choose ids that collide. The high
+ * 32 bits pick the slot, the low 7 the control byte. */
 AZ_INLINE uint64_t az_id_hash(const uint64_t key[4], uint64_t hi, uint64_t lo)
 {
-    uint64_t h = az_fold_mul(hi ^ key[0], lo ^ key[1]);
-    return az_fold_mul(h ^ key[2], key[3]);
+    return az_fold_mul(hi ^ key[0], lo ^ key[1]);
 }
+
+AZ_INLINE uint8_t az_ctrl_byte(uint64_t h)
+{
+    return (uint8_t)(0x80u | (h & 0x7fu));
+}
+
+
 
 /* Maps a hash onto [0, cap) without a division (Lemire's multiply-shift). */
 AZ_INLINE uint32_t az_reduce(uint64_t h, uint32_t cap)
@@ -393,9 +546,38 @@ AZ_INLINE uint32_t az_reduce(uint64_t h, uint32_t cap)
     return (uint32_t)(((h >> 32) * (uint64_t)cap) >> 32);
 }
 
-/* The slot holding `id`, or NULL. Used by the check and by explain. */
-const struct az_idslot *az_id_find(const authz_token *tok,
-                                   const struct az_uuid *id);
+
+/* The slot holding `id`, or NULL. Linear probing, 8 control bytes at a
+ * time: the bytes equal to the id's control byte are candidates (a SWAR
+ * zero-byte test, whose rare false positives the key comparison rejects),
+ * and the first group holding an empty byte ends the search, since an
+ * insertion never skips an empty slot. */
+AZ_INLINE const struct az_idslot *az_id_find(const authz_token *tok,
+                                             const struct az_uuid *id)
+{
+    uint64_t h = az_id_hash(tok->key, id->hi, id->lo);
+    uint64_t want = AZ_ONES * az_ctrl_byte(h);
+    uint32_t i = az_reduce(h, tok->cap);
+    for (;;) {
+        uint64_t group, x, match;
+        memcpy(&group, tok->ctrl + i, 8);
+        x = group ^ want;
+        match = (x - AZ_ONES) & ~x & AZ_HIGHS;
+        while (match != 0) {
+            uint32_t j = i + (uint32_t)(__builtin_ctzll(match) >> 3);
+            const struct az_idslot *slot;
+            j = j >= tok->cap ? j - tok->cap : j;
+            slot = &tok->slots[j];
+            if (slot->hi == id->hi && slot->lo == id->lo)
+                return slot;
+            match &= match - 1;
+        }
+        if (~group & AZ_HIGHS)
+            return NULL;
+        i += 8;
+        i = i >= tok->cap ? i - tok->cap : i;
+    }
+}
 
 /* Fills key with random bits from the operating system, or, if it refuses,
  * from clocks and addresses (never fails: a weaker key only weakens flood

@@ -115,7 +115,8 @@ authz_token *az_token_compile(const authz_catalog *cat,
     uint32_t allow_all = 0, allow_all_index = 0;
     size_t n_scopes = sc->n_scopes, n_allow = sc->n_allow;
     size_t i, j, n_ids, n_wild, n_over, cap, words;
-    size_t size, off_masks, off_bits, off_slots, off_refs, off_wild;
+    size_t size, off_masks, off_bits, off_slots, off_refs, off_wild,
+        off_ctrl;
     struct az_allow *parsed = sc->allow;
     struct az_tagidx *wild = sc->wild, *over = NULL;
     uint32_t *refs = sc->refs;
@@ -177,14 +178,17 @@ authz_token *az_token_compile(const authz_catalog *cat,
         i = end;
     }
 
-    cap = n_ids + n_ids / 2 + 1;
+    /* Load at most 0.8, and at least one group of 8. */
+    cap = n_ids + n_ids / 4 + 1;
+    cap = cap < 8 ? 8 : cap;
     words = (cat->n_types + 63) / 64;
     off_masks = align8(sizeof *tok);
     off_bits = off_masks + align8(cat->n_types * sizeof(uint64_t));
     off_slots = off_bits + words * sizeof(uint64_t);
     off_refs = off_slots + cap * sizeof(struct az_idslot);
     off_wild = off_refs + align8(n_scopes * sizeof(uint32_t));
-    size = off_wild + n_wild * sizeof(struct az_tagidx);
+    off_ctrl = off_wild + n_wild * sizeof(struct az_tagidx);
+    size = off_ctrl + cap + 8;
 
     block = lim.alloc.malloc(lim.alloc.ctx, size);
     if (block == NULL)
@@ -205,6 +209,7 @@ authz_token *az_token_compile(const authz_catalog *cat,
     tok->slots = (struct az_idslot *)(block + off_slots);
     tok->scope_refs = (uint32_t *)(block + off_refs);
     tok->wild = (struct az_tagidx *)(block + off_wild);
+    tok->ctrl = (uint8_t *)(block + off_ctrl);
     tok->overflow = over;
     tok->n_scopes = (uint32_t)n_scopes;
     tok->n_allow = (uint32_t)n_allow;
@@ -229,13 +234,14 @@ authz_token *az_token_compile(const authz_catalog *cat,
     n_over = 0;
     for (i = 0; i < j;) {
         size_t types, end = group_end(parsed, i, j, &types);
+        uint64_t h = az_id_hash(tok->key, parsed[i].id.hi, parsed[i].id.lo);
         struct az_idslot *slot;
-        uint32_t pos;
-        pos = az_reduce(az_id_hash(tok->key, parsed[i].id.hi,
-                                   parsed[i].id.lo),
-                        tok->cap);
-        while (tok->slots[pos].tag != 0)
+        uint32_t pos = az_reduce(h, tok->cap);
+        while (tok->ctrl[pos] != 0)
             pos = pos + 1 == tok->cap ? 0 : pos + 1;
+        tok->ctrl[pos] = az_ctrl_byte(h);
+        if (pos < 8)
+            tok->ctrl[tok->cap + pos] = az_ctrl_byte(h);
         slot = &tok->slots[pos];
         slot->hi = parsed[i].id.hi;
         slot->lo = parsed[i].id.lo;

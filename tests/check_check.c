@@ -100,6 +100,15 @@ START_TEST(test_decision_table)
                                        alen),
                          want);
         explain_agrees(tok, f[2], id, f[4], want);
+        {
+            /* The pre-resolved form agrees; unknown names leave a target
+             * that denies. */
+            authz_target tg;
+            int rc = authz_target_resolve(coder(), f[2], f[4], &tg);
+            ck_assert_int_eq(authz_check_target(tok, &tg, id, idlen), want);
+            if (rc != AUTHZ_OK)
+                ck_assert(!want);
+        }
         rcopy = malloc(rlen ? rlen : 1);
         acopy = malloc(alen ? alen : 1);
         idcopy = malloc(idlen ? idlen : 1);
@@ -375,6 +384,45 @@ START_TEST(test_check_does_not_allocate)
 }
 END_TEST
 
+START_TEST(test_targets_fail_closed)
+{
+    const char *s[] = {"coder:all"}, *a[] = {"*:*"};
+    static const char other_text[] = "type workspace read\n";
+    authz_catalog *other = authz_catalog_parse(other_text,
+                                               strlen(other_text), NULL);
+    authz_token *tok = authz_token_new(coder(), s, 1, a, 1, NULL);
+    authz_target tg, zero, foreign;
+    memset(&zero, 0, sizeof zero);
+    ck_assert_int_eq(authz_target_resolve(coder(), "workspace", "read", &tg),
+                     AUTHZ_OK);
+    ck_assert(authz_check_target(tok, &tg, W, 36));
+    ck_assert(authz_check_target(tok, &tg, NULL, 0));
+    ck_assert(!authz_check_target(NULL, &tg, W, 36));
+    ck_assert(!authz_check_target(tok, NULL, W, 36));
+    ck_assert(!authz_check_target(tok, &zero, W, 36));
+    /* Resolved against another catalog: deny, even with the same names. */
+    ck_assert_int_eq(authz_target_resolve(other, "workspace", "read",
+                                          &foreign),
+                     AUTHZ_OK);
+    ck_assert(!authz_check_target(tok, &foreign, W, 36));
+    /* Errors leave a target that denies. */
+    ck_assert_int_eq(authz_target_resolve(coder(), "workspace", "fly", &tg),
+                     AUTHZ_EACTION);
+    ck_assert(!authz_check_target(tok, &tg, W, 36));
+    ck_assert_int_eq(authz_target_resolve(coder(), "nope", "read", &tg),
+                     AUTHZ_ETYPE);
+    ck_assert(!authz_check_target(tok, &tg, W, 36));
+    ck_assert_int_eq(authz_target_resolve(coder(), NULL, "read", &tg),
+                     AUTHZ_EINVAL);
+    ck_assert(!authz_check_target(tok, &tg, W, 36));
+    ck_assert_int_eq(authz_target_resolve(coder(), "workspace", "read",
+                                          NULL),
+                     AUTHZ_EINVAL);
+    authz_token_free(tok);
+    authz_catalog_free(other);
+}
+END_TEST
+
 START_TEST(test_explain_reasons)
 {
     static const struct {
@@ -466,6 +514,7 @@ Suite *check_suite(void)
     tcase_add_test(tc, test_threads_share_a_token);
     tcase_add_test(tc, test_check_does_not_allocate);
     tcase_add_test(tc, test_explain_reasons);
+    tcase_add_test(tc, test_targets_fail_closed);
     suite_add_tcase(s, tc);
     return s;
 }
