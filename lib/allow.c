@@ -7,7 +7,7 @@
 int az_allow_parse(const authz_catalog *cat, const char *s, size_t n,
                    struct az_allow *out, size_t *offset, const char **what)
 {
-    const char *colon, *id;
+    const char *id;
     size_t i, type_len, id_len, bad;
 
     *offset = 0;
@@ -15,22 +15,18 @@ int az_allow_parse(const authz_catalog *cat, const char *s, size_t n,
         *what = "empty entry";
         return AUTHZ_ESYNTAX;
     }
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c <= 0x20 || c >= 0x7f) {
-            *offset = i;
-            *what = c == ' ' ? "space in entry" : "unexpected byte in entry";
-            return AUTHZ_ESYNTAX;
-        }
+    i = az_scan(s, n, &type_len);
+    if (i < n) {
+        *offset = i;
+        *what = s[i] == ' ' ? "space in entry" : "unexpected byte in entry";
+        return AUTHZ_ESYNTAX;
     }
-    colon = memchr(s, ':', n);
-    if (colon == NULL) {
+    if (type_len == n) {
         *offset = n;
         *what = "missing colon";
         return AUTHZ_ESYNTAX;
     }
-    type_len = (size_t)(colon - s);
-    id = colon + 1;
+    id = s + type_len + 1;
     id_len = n - type_len - 1;
     if (type_len == 0) {
         *what = "empty type";

@@ -407,6 +407,11 @@ void az_quote(char *buf, size_t cap, size_t *pos, const char *s, size_t n,
 #define AZ_REF_ALL_ACTIONS 64u
 #define AZ_REF_LOW(type, action) ((uint32_t)(type) << 7 | (uint32_t)(action))
 
+/* Scans an entry eight bytes at a time: returns the offset of the first
+ * byte outside 0x21-0x7e (space, control, DEL, non-ASCII), or n, and sets
+ * *colon to the offset of the first ':' (or n). */
+size_t az_scan(const char *s, size_t n, size_t *colon);
+
 /* Parses one scope. Returns AUTHZ_OK with *ref set, or an error code with
  * *offset at the offending byte and *what naming the problem. */
 int az_scope_parse(const authz_catalog *cat, const char *s, size_t n,

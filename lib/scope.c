@@ -27,7 +27,7 @@ static int is_scope_namespace(const authz_catalog *cat, const char *s,
 int az_scope_parse(const authz_catalog *cat, const char *s, size_t n,
                    uint32_t *ref, size_t *offset, const char **what)
 {
-    const char *colon, *act;
+    const char *act;
     size_t i, type_len, act_len;
     int32_t type, action, named;
 
@@ -36,13 +36,11 @@ int az_scope_parse(const authz_catalog *cat, const char *s, size_t n,
         *what = "empty scope";
         return AUTHZ_ESYNTAX;
     }
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c <= 0x20 || c >= 0x7f) {
-            *offset = i;
-            *what = c == ' ' ? "space in scope" : "unexpected byte in scope";
-            return AUTHZ_ESYNTAX;
-        }
+    i = az_scan(s, n, &type_len);
+    if (i < n) {
+        *offset = i;
+        *what = s[i] == ' ' ? "space in scope" : "unexpected byte in scope";
+        return AUTHZ_ESYNTAX;
     }
 
     named = az_scope_find(cat, s, n);
@@ -51,13 +49,11 @@ int az_scope_parse(const authz_catalog *cat, const char *s, size_t n,
         return AUTHZ_OK;
     }
 
-    colon = memchr(s, ':', n);
-    if (colon == NULL) {
+    if (type_len == n) {
         *what = "unknown scope";
         return AUTHZ_ESCOPE;
     }
-    type_len = (size_t)(colon - s);
-    act = colon + 1;
+    act = s + type_len + 1;
     act_len = n - type_len - 1;
     if (type_len == 0) {
         *what = "empty type";

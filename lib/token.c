@@ -49,6 +49,105 @@ static size_t group_end(const struct az_allow *p, size_t i, size_t n,
     return end;
 }
 
+/* The slot for `id` (found set) or the empty slot where it goes. */
+static struct az_idslot *slot_for(authz_token *tok, const struct az_uuid *id,
+                                  uint8_t *ctrl_byte, int *found)
+{
+    uint64_t h = az_id_hash(tok->key, id->hi, id->lo);
+    uint32_t pos = az_reduce(h, tok->cap);
+    *ctrl_byte = az_ctrl_byte(h);
+    for (;; pos = pos + 1 == tok->cap ? 0 : pos + 1) {
+        struct az_idslot *slot = &tok->slots[pos];
+        if (tok->ctrl[pos] == 0) {
+            *found = 0;
+            tok->ctrl[pos] = *ctrl_byte;
+            if (pos < 8)
+                tok->ctrl[tok->cap + pos] = *ctrl_byte;
+            slot->hi = id->hi;
+            slot->lo = id->lo;
+            return slot;
+        }
+        if (slot->hi == id->hi && slot->lo == id->lo) {
+            *found = 1;
+            return slot;
+        }
+    }
+}
+
+/* The common case, in one pass and list order: every id is listed under
+ * one type (maybe several times; the first index is kept). Returns 0, with
+ * the table cleared, when some id is listed under two types. */
+static int insert_simple(authz_token *tok, const struct az_allow *e, size_t n)
+{
+    size_t i;
+    tok->n_ids = 0;
+    for (i = 0; i < n; i++) {
+        uint8_t cb;
+        int found;
+        struct az_idslot *slot = slot_for(tok, &e[i].id, &cb, &found);
+        if (!found) {
+            slot->tag = tag_of(e[i].type);
+            slot->aux = e[i].index;
+            tok->n_ids++;
+        } else if (slot->tag != tag_of(e[i].type)) {
+            memset(tok->slots, 0, tok->cap * sizeof *tok->slots);
+            memset(tok->ctrl, 0, tok->cap + 8);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The general case: sorted by (id, type, index), each id's run becomes one
+ * slot, and ids with several types get their (tag, first index) pairs in
+ * the side array, sorted by tag. Returns 0 if that array cannot be had. */
+static int insert_grouped(authz_token *tok, struct az_allow *e, size_t n)
+{
+    size_t i, n_over = 0;
+    qsort(e, n, sizeof *e, az_cmp_allow);
+    for (i = 0; i < n;) {
+        size_t types, end = group_end(e, i, n, &types);
+        if (types > 1)
+            n_over += 1 + types;
+        i = end;
+    }
+    tok->overflow = tok->alloc.malloc(tok->alloc.ctx,
+                                      n_over * sizeof *tok->overflow);
+    if (tok->overflow == NULL)
+        return 0;
+    tok->bytes += n_over * sizeof *tok->overflow;
+    n_over = 0;
+    tok->n_ids = 0;
+    for (i = 0; i < n;) {
+        size_t types, end = group_end(e, i, n, &types), k;
+        uint8_t cb;
+        int found;
+        struct az_idslot *slot = slot_for(tok, &e[i].id, &cb, &found);
+        tok->n_ids++;
+        if (types == 1) {
+            slot->tag = tag_of(e[i].type);
+            slot->aux = e[i].index;
+            i = end;
+            continue;
+        }
+        /* Header pair (count, 0), then (tag, first index) by tag;
+         * AZ_TAG_ANY is the largest tag, so it comes last. */
+        slot->tag = AZ_TAG_MULTI;
+        slot->aux = (uint32_t)n_over;
+        tok->overflow[n_over].tag = (uint32_t)types;
+        tok->overflow[n_over++].index = 0;
+        for (k = i; k < end; k++) {
+            if (k > i && e[k].type == e[k - 1].type)
+                continue; /* a duplicate: the first index is kept */
+            tok->overflow[n_over].tag = tag_of(e[k].type);
+            tok->overflow[n_over++].index = e[k].index;
+        }
+        tok->n_overflow = (uint32_t)n_over;
+        i = end;
+    }
+    return 1;
+}
+
 /* Size of a region rounded up so the next one stays 8-byte aligned. */
 static size_t align8(size_t n)
 {
@@ -114,11 +213,11 @@ authz_token *az_token_compile(const authz_catalog *cat,
     uint64_t wild_types[AZ_MAX_TYPES / 64];
     uint32_t allow_all = 0, allow_all_index = 0;
     size_t n_scopes = sc->n_scopes, n_allow = sc->n_allow;
-    size_t i, j, n_ids, n_wild, n_over, cap, words;
+    size_t i, j, n_wild, cap, words;
     size_t size, off_masks, off_bits, off_slots, off_refs, off_wild,
         off_ctrl;
     struct az_allow *parsed = sc->allow;
-    struct az_tagidx *wild = sc->wild, *over = NULL;
+    struct az_tagidx *wild = sc->wild;
     uint32_t *refs = sc->refs;
     char *block;
     authz_token *tok;
@@ -165,21 +264,9 @@ authz_token *az_token_compile(const authz_catalog *cat,
         n_wild = k;
     }
 
-    /* Group UUID entries: count distinct ids and the side array. */
-    if (j > 1)
-        qsort(parsed, j, sizeof *parsed, az_cmp_allow);
-    n_ids = 0;
-    n_over = 0;
-    for (i = 0; i < j;) {
-        size_t types, end = group_end(parsed, i, j, &types);
-        n_ids++;
-        if (types > 1)
-            n_over += 1 + types;
-        i = end;
-    }
-
-    /* Load at most 0.8, and at least one group of 8. */
-    cap = n_ids + n_ids / 4 + 1;
+    /* Sized for the entries given (duplicates only leave it emptier): at
+     * most 80% full, and at least one group of 8. */
+    cap = j + j / 4 + 1;
     cap = cap < 8 ? 8 : cap;
     words = (cat->n_types + 63) / 64;
     off_masks = align8(sizeof *tok);
@@ -193,13 +280,6 @@ authz_token *az_token_compile(const authz_catalog *cat,
     block = lim.alloc.malloc(lim.alloc.ctx, size);
     if (block == NULL)
         goto nomem;
-    if (n_over > 0) {
-        over = lim.alloc.malloc(lim.alloc.ctx, n_over * sizeof *over);
-        if (over == NULL) {
-            lim.alloc.free(lim.alloc.ctx, block);
-            goto nomem;
-        }
-    }
     memset(block, 0, size);
     tok = (authz_token *)block;
     tok->cat = cat;
@@ -210,16 +290,13 @@ authz_token *az_token_compile(const authz_catalog *cat,
     tok->scope_refs = (uint32_t *)(block + off_refs);
     tok->wild = (struct az_tagidx *)(block + off_wild);
     tok->ctrl = (uint8_t *)(block + off_ctrl);
-    tok->overflow = over;
     tok->n_scopes = (uint32_t)n_scopes;
     tok->n_allow = (uint32_t)n_allow;
     tok->allow_all = allow_all;
     tok->allow_all_index = allow_all_index;
     tok->n_wild = (uint32_t)n_wild;
-    tok->n_ids = (uint32_t)n_ids;
     tok->cap = (uint32_t)cap;
-    tok->n_overflow = (uint32_t)n_over;
-    tok->bytes = size + n_over * sizeof *over;
+    tok->bytes = size;
 
     if (n_scopes > 0)
         memcpy(tok->scope_refs, refs, n_scopes * sizeof *refs);
@@ -231,43 +308,10 @@ authz_token *az_token_compile(const authz_catalog *cat,
         memcpy(tok->wild, wild, n_wild * sizeof *wild);
 
     az_random_key(tok->key);
-    n_over = 0;
-    for (i = 0; i < j;) {
-        size_t types, end = group_end(parsed, i, j, &types);
-        uint64_t h = az_id_hash(tok->key, parsed[i].id.hi, parsed[i].id.lo);
-        struct az_idslot *slot;
-        uint32_t pos = az_reduce(h, tok->cap);
-        while (tok->ctrl[pos] != 0)
-            pos = pos + 1 == tok->cap ? 0 : pos + 1;
-        tok->ctrl[pos] = az_ctrl_byte(h);
-        if (pos < 8)
-            tok->ctrl[tok->cap + pos] = az_ctrl_byte(h);
-        slot = &tok->slots[pos];
-        slot->hi = parsed[i].id.hi;
-        slot->lo = parsed[i].id.lo;
-        if (types == 1) {
-            slot->tag = tag_of(parsed[i].type);
-            slot->aux = parsed[i].index;
-        } else {
-            /* Header pair (count, 0), then (tag, first index) by tag;
-             * AZ_TAG_ANY is the largest tag, so it comes last. */
-            size_t k;
-            slot->tag = AZ_TAG_MULTI;
-            slot->aux = (uint32_t)n_over;
-            over[n_over].tag = (uint32_t)types;
-            over[n_over].index = 0;
-            n_over++;
-            for (k = i; k < end; k++) {
-                if (k > i && parsed[k].type == parsed[k - 1].type)
-                    continue; /* a duplicate: the first index is kept */
-                over[n_over].tag = tag_of(parsed[k].type);
-                over[n_over].index = parsed[k].index;
-                n_over++;
-            }
-        }
-        i = end;
+    if (!insert_simple(tok, parsed, j) && !insert_grouped(tok, parsed, j)) {
+        authz_token_free(tok);
+        goto nomem;
     }
-
     az_error_ok(err);
     return tok;
 
