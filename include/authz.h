@@ -318,7 +318,8 @@ authz_token_new_ex(const authz_catalog *catalog,
  * with AUTHZ_ENOTPUBLIC.
  *
  * Returns AUTHZ_OK or an error code, with err (optional) filled as for
- * authz_token_new (list AUTHZ_LIST_SCOPES, index 0). Thread-safe. */
+ * authz_token_new (list AUTHZ_LIST_SCOPES, index 0); the default entry
+ * length limit applies (AUTHZ_ETOOLONG past 256 bytes). Thread-safe. */
 AUTHZ_API int authz_scope_validate(const authz_catalog *catalog,
                                    const char *scope, size_t len,
                                    unsigned flags, authz_error *err);

@@ -79,9 +79,11 @@ void az_quote(char *buf, size_t cap, size_t *pos, const char *s, size_t n,
 
 static const char *list_name(int list)
 {
-    return list == AUTHZ_LIST_SCOPES  ? "scope"
-           : list == AUTHZ_LIST_ALLOW ? "allow"
-                                      : "entry";
+    /* The second list of a two-list call has the same kind of entries; the
+     * record's `list` field tells the two apart. */
+    return list == AUTHZ_LIST_SCOPES || list == AUTHZ_LIST_SCOPES2 ? "scope"
+           : list == AUTHZ_LIST_ALLOW || list == AUTHZ_LIST_ALLOW2 ? "allow"
+                                                                   : "entry";
 }
 
 int az_error_entry(authz_error *err, int code, int list, size_t index,

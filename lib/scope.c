@@ -266,10 +266,12 @@ int authz_scope_validate(const authz_catalog *catalog, const char *scope,
                                   : "scope is NULL");
     if (scope == NULL)
         scope = "";
-    if (len > AUTHZ_MAX_ENTRY_LEN_CEILING)
+    /* The default limit of token construction, so the two agree. */
+    if (len > AUTHZ_DEFAULT_MAX_ENTRY_LEN)
         return az_error_entry(err, AUTHZ_ETOOLONG, AUTHZ_LIST_SCOPES, 0,
-                              scope, AUTHZ_MAX_ENTRY_LEN_CEILING,
-                              AUTHZ_MAX_ENTRY_LEN_CEILING, "entry too long");
+                              scope, AUTHZ_DEFAULT_MAX_ENTRY_LEN,
+                              AUTHZ_DEFAULT_MAX_ENTRY_LEN,
+                              "entry longer than 256 bytes");
     code = az_scope_parse(catalog, scope, len, &ref, &offset, &what);
     if (code == AUTHZ_OK && (flags & AUTHZ_PUBLIC) &&
         !az_scope_is_public(catalog, ref)) {

@@ -258,6 +258,21 @@ START_TEST(test_public_names)
                      AUTHZ_EINVAL);
     ck_assert_int_eq(authz_scope_validate(cat, "all", 3, 0x10, &err),
                      AUTHZ_EINVAL);
+    {
+        /* The same length limit as token construction. */
+        char longer[300];
+        authz_str ls = {longer, 257};
+        memset(longer, 'a', sizeof longer);
+        memcpy(longer, "workspace:", 10);
+        ck_assert_int_eq(authz_scope_validate(cat, longer, 257, 0, &err),
+                         AUTHZ_ETOOLONG);
+        ck_assert_uint_eq(err.offset, 256);
+        ck_assert_ptr_null(authz_token_new_ex(cat, &ls, 1, NULL, 0, NULL,
+                                              &err));
+        ck_assert_int_eq(err.code, AUTHZ_ETOOLONG);
+        ck_assert_int_eq(authz_scope_validate(cat, longer, 256, 0, &err),
+                         AUTHZ_EACTION);
+    }
 }
 END_TEST
 

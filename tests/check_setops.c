@@ -331,6 +331,8 @@ START_TEST(test_errors)
                      AUTHZ_EACTION);
     ck_assert_ptr_null(missing);
     ck_assert_int_eq(err.list, AUTHZ_LIST_SCOPES2);
+    ck_assert_str_eq(err.message, "scope[1] \"template:fly\": unknown action "
+                                  "for this type at byte 9");
     ck_assert_uint_eq(err.index, 1);
     ck_assert_uint_eq(err.offset, 9);
     ck_assert_int_eq(authz_scopes_cover(coder(), bad.s, 2, good.s, 2,
