@@ -1,0 +1,34 @@
+# The `authz` command-line tool (tools/), its man page and its end-to-end
+# tests. Included by the top Makefile.
+#
+#   make                  also builds $(B)/authz
+#   make check            also runs tests/cli/run.sh against $(B)/authz
+#   make install          also installs $(BINDIR)/authz and authz.1
+
+MANDIR ?= $(PREFIX)/share/man
+
+CLI_SRC := tools/authz.c tools/args.c tools/commands.c tools/diag.c tools/json.c
+# The tool uses the public header only: lib/ is not on its include path.
+CLI_CFLAGS := $(filter-out -Ilib,$(ALL_CFLAGS))
+
+.PHONY: cli check-cli install-cli uninstall-cli
+
+all: $(B)/authz
+cli: $(B)/authz
+
+$(B)/authz: $(CLI_SRC) tools/cli.h include/authz.h $(B)/libauthz.a
+	$(CC) $(CLI_CFLAGS) $(CLI_SRC) $(B)/libauthz.a -o $@ $(LDFLAGS)
+
+check: check-cli
+check-cli: $(B)/authz
+	sh tests/cli/run.sh $(B)/authz
+
+install: install-cli
+install-cli: $(B)/authz
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(B)/authz $(DESTDIR)$(BINDIR)/authz
+	install -m 644 man/authz.1 $(DESTDIR)$(MANDIR)/man1/authz.1
+
+uninstall: uninstall-cli
+uninstall-cli:
+	rm -f $(DESTDIR)$(BINDIR)/authz $(DESTDIR)$(MANDIR)/man1/authz.1

@@ -1,0 +1,299 @@
+/*
+ * args.c - the command line: one table of options shared by every command,
+ * each command taking the subset its table row names.
+ *
+ *   authz [--catalog FILE] COMMAND [OPTION | OPERAND]... [-- OPERAND...]
+ *
+ * Options may come before or after operands; `--opt VALUE` and
+ * `--opt=VALUE` are the same; `--` ends the options, so an operand may
+ * start with a dash; a lone `-` is an operand (an ID meaning "no id").
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What an option does with its value. */
+enum {
+    TAKES_ACTION, /* no value: a switch or an action (--json, --help) */
+    TAKES_STRING, /* one value, kept in a `const char *` of struct cli */
+    TAKES_LIST    /* repeatable, split on commas into a list */
+};
+
+struct cli_option {
+    const char *name;  /* after "--" */
+    char short_name;   /* after "-", or 0 */
+    unsigned bit;
+    int takes;         /* TAKES_* */
+    size_t where;      /* TAKES_STRING: offsetof its field in struct cli;
+                          TAKES_LIST: its LIST_* */
+    const char *value; /* placeholder of the value, for help */
+    const char *help;
+};
+
+static const struct cli_option options[] = {
+    {"catalog", 0, OPT_CATALOG, TAKES_STRING,
+     offsetof(struct cli, catalog_path), "FILE",
+     "read the catalog from FILE (- for standard input) instead of "
+     "using the embedded Coder catalog"},
+    {"scope", 0, OPT_SCOPE, TAKES_LIST, LIST_SCOPE, "S",
+     "a scope of the token; repeats, and splits on commas (default: "
+     "every permission, coder:all in the Coder catalog)"},
+    {"allow", 0, OPT_ALLOW, TAKES_LIST, LIST_ALLOW, "A",
+     "an allow-list entry of the token; repeats, and splits on commas "
+     "(default: *:*)"},
+    {"have", 0, OPT_HAVE, TAKES_LIST, LIST_HAVE, "S",
+     "a scope held; repeats, and splits on commas"},
+    {"want", 0, OPT_WANT, TAKES_LIST, LIST_WANT, "S",
+     "a scope wanted; repeats, and splits on commas"},
+    {"json", 0, OPT_JSON, TAKES_ACTION, 0, NULL, "print one JSON object"},
+    {"help", 'h', OPT_HELP, TAKES_ACTION, 0, NULL,
+     "print this help and exit"},
+    {"version", 0, OPT_VERSION, TAKES_ACTION, 0, NULL,
+     "print the version and exit"},
+};
+#define N_OPTIONS (sizeof options / sizeof options[0])
+
+/* What every command takes, and what may come before the command. */
+#define COMMON_OPTIONS (OPT_CATALOG | OPT_HELP)
+#define GLOBAL_OPTIONS (OPT_CATALOG | OPT_HELP | OPT_VERSION)
+
+const char *cli_list_option(int list)
+{
+    size_t i;
+    for (i = 0; i < N_OPTIONS; i++)
+        if (options[i].takes == TAKES_LIST && options[i].where == (size_t)list)
+            return options[i].name;
+    return "?";
+}
+
+/* Writes text from column `indent`, wrapped at word boundaries before
+ * column 80. */
+static void print_wrapped(FILE *f, const char *text, size_t indent)
+{
+    const size_t width = 79;
+    size_t col = indent;
+    while (*text != '\0') {
+        size_t word = strcspn(text, " ");
+        if (col > indent && col + 1 + word > width) {
+            fprintf(f, "\n%*s", (int)indent, "");
+            col = indent;
+        } else if (col > indent) {
+            fputc(' ', f);
+            col++;
+        }
+        fwrite(text, 1, word, f);
+        col += word;
+        text += word;
+        text += strspn(text, " ");
+    }
+    fputc('\n', f);
+}
+
+void cli_print_options(FILE *f, unsigned mask)
+{
+    size_t i;
+    for (i = 0; i < N_OPTIONS; i++) {
+        const struct cli_option *o = &options[i];
+        char head[64];
+        if (!(mask & o->bit))
+            continue;
+        if (o->short_name != 0)
+            snprintf(head, sizeof head, "-%c, --%s", o->short_name, o->name);
+        else
+            snprintf(head, sizeof head, "--%s%s%s", o->name,
+                     o->takes != TAKES_ACTION ? " " : "",
+                     o->takes != TAKES_ACTION ? o->value : "");
+        fprintf(f, "  %-16s ", head);
+        print_wrapped(f, o->help, 19);
+    }
+}
+
+void cli_list_push(struct cli_list *l, const char *p, size_t n)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap != 0 ? 2 * l->cap : 8;
+        authz_str *v = realloc(l->v, cap * sizeof *v);
+        if (v == NULL)
+            diag_nomem();
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n].ptr = p;
+    l->v[l->n].len = n;
+    l->n++;
+}
+
+/* "a,b,,c" gives four entries, the third empty (which no list accepts, so
+ * a stray comma is reported rather than silently dropped). */
+static void split_commas(struct cli_list *l, const char *value)
+{
+    const char *p = value, *comma;
+    while ((comma = strchr(p, ',')) != NULL) {
+        cli_list_push(l, p, (size_t)(comma - p));
+        p = comma + 1;
+    }
+    cli_list_push(l, p, strlen(p));
+    l->given = true;
+}
+
+/* A usage error: the message, then where to find the usage. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static int usage_error(const struct cli *c, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    diag("%s", msg);
+    if (c->cmd != NULL)
+        fprintf(stderr, "Try '%s %s --help'.\n", cli_name, c->cmd->name);
+    else
+        cli_usage_hint();
+    return EXIT_INVALID;
+}
+
+static const struct cli_option *find_option(const char *arg, size_t *name_len)
+{
+    size_t i;
+    if (arg[1] != '-') { /* a short option: "-h" */
+        *name_len = strlen(arg + 1);
+        for (i = 0; i < N_OPTIONS; i++)
+            if (options[i].short_name != 0 && *name_len == 1 &&
+                arg[1] == options[i].short_name)
+                return &options[i];
+        return NULL;
+    }
+    *name_len = strcspn(arg + 2, "=");
+    for (i = 0; i < N_OPTIONS; i++)
+        if (strlen(options[i].name) == *name_len &&
+            memcmp(options[i].name, arg + 2, *name_len) == 0)
+            return &options[i];
+    return NULL;
+}
+
+/* Takes the option at argv[*i] (and its value). Returns -1 to go on, or the
+ * exit status. */
+static int take_option(struct cli *c, int argc, char **argv, int *i,
+                       unsigned allowed)
+{
+    const char *arg = argv[*i], *value = NULL;
+    size_t name_len;
+    const struct cli_option *o = find_option(arg, &name_len);
+
+    if (o == NULL)
+        return usage_error(c, "unknown option '%s'", arg);
+    if (!(allowed & o->bit)) {
+        if (c->cmd == NULL)
+            return usage_error(c, "option --%s goes after the command",
+                               o->name);
+        return usage_error(c, "%s does not take --%s", c->cmd->name,
+                           o->name);
+    }
+    if (arg[1] == '-' && arg[2 + name_len] == '=') {
+        if (o->takes == TAKES_ACTION)
+            return usage_error(c, "option --%s takes no value", o->name);
+        value = arg + 2 + name_len + 1;
+    } else if (o->takes != TAKES_ACTION) {
+        if (*i + 1 >= argc)
+            return usage_error(c, "option --%s needs a value (%s)", o->name,
+                               o->value);
+        value = argv[++*i];
+    }
+
+    if (o->takes == TAKES_LIST) {
+        split_commas(&c->lists[o->where], value);
+        return -1;
+    }
+    if (o->takes == TAKES_STRING) {
+        const char **slot = (const char **)(void *)((char *)c + o->where);
+        if (*slot != NULL)
+            return usage_error(c, "option --%s given twice", o->name);
+        *slot = value;
+        return -1;
+    }
+    switch (o->bit) {
+    case OPT_JSON:
+        c->json = true;
+        return -1;
+    case OPT_HELP:
+        if (c->cmd != NULL)
+            cli_print_command_help(stdout, c->cmd);
+        else
+            cli_print_help(stdout);
+        return EXIT_YES;
+    case OPT_VERSION:
+        cli_print_version(stdout);
+        return EXIT_YES;
+    default:
+        return -1;
+    }
+}
+
+static bool is_option(const char *arg)
+{
+    return arg[0] == '-' && arg[1] != '\0';
+}
+
+int cli_parse(struct cli *c, int argc, char **argv)
+{
+    bool operands_only = false;
+    size_t i_list;
+    int i, r;
+
+    memset(c, 0, sizeof *c);
+    for (i_list = 0; i_list < sizeof c->source / sizeof c->source[0];
+         i_list++)
+        c->source[i_list] = -1;
+    c->source[AUTHZ_LIST_SCOPES] = LIST_SCOPE;
+    c->source[AUTHZ_LIST_ALLOW] = LIST_ALLOW;
+
+    for (i = 1; i < argc && is_option(argv[i]) && strcmp(argv[i], "--") != 0;
+         i++)
+        if ((r = take_option(c, argc, argv, &i, GLOBAL_OPTIONS)) >= 0)
+            return r;
+    if (i < argc && strcmp(argv[i], "--") == 0)
+        i++;
+    if (i >= argc)
+        return usage_error(c, "no command given");
+    c->cmd = cli_find_command(argv[i]);
+    if (c->cmd == NULL)
+        return usage_error(c, "unknown command '%s'", argv[i]);
+
+    c->args = malloc((size_t)argc * sizeof *c->args);
+    if (c->args == NULL)
+        diag_nomem();
+    for (i++; i < argc; i++) {
+        if (!operands_only && strcmp(argv[i], "--") == 0) {
+            operands_only = true;
+        } else if (!operands_only && is_option(argv[i])) {
+            r = take_option(c, argc, argv, &i,
+                            c->cmd->options | COMMON_OPTIONS);
+            if (r >= 0)
+                return r;
+        } else {
+            c->args[c->n_args++] = argv[i];
+        }
+    }
+
+    if (c->n_args < c->cmd->min_args)
+        return usage_error(c, "%s needs %s", c->cmd->name, c->cmd->operands);
+    if (c->n_args > c->cmd->max_args)
+        return usage_error(c, "%s: unexpected operand '%s'", c->cmd->name,
+                           c->args[c->cmd->max_args]);
+    return -1;
+}
+
+void cli_free(struct cli *c)
+{
+    size_t i;
+    for (i = 0; i < N_LISTS; i++)
+        free(c->lists[i].v);
+    free(c->args);
+    authz_catalog_free(c->owned_cat);
+}

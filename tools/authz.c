@@ -1,0 +1,150 @@
+/*
+ * authz.c - the `authz` command: answers "would this token allow X, and
+ * why?" from the shell, on the embedded Coder catalog or a catalog file.
+ *
+ * The table below is the whole list of commands; parsing (args.c) and help
+ * are driven by it. To add a command: write its function (commands.c) and
+ * add a row.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+const char *const cli_name = "authz";
+
+#define TOKEN_OPTIONS (OPT_SCOPE | OPT_ALLOW)
+
+const struct cli_command cli_commands[] = {
+    {"check", cmd_check, TOKEN_OPTIONS | OPT_JSON, 3, 3,
+     "RESOURCE ID ACTION",
+     "would the token allow ACTION on the object? allow, or deny: REASON",
+     "Prints \"allow\" (exit 0) or \"deny: REASON\" (exit 1). ID \"\" or\n"
+     "\"-\" is an object without an id, as in a create."},
+    {"explain", cmd_explain, TOKEN_OPTIONS | OPT_JSON, 3, 3,
+     "RESOURCE ID ACTION",
+     "the decision, its reason, the granting scope and the admitting entry",
+     "Prints the decision, the reason, the first scope that grants the\n"
+     "request and the allow entry that admits the object, each with its\n"
+     "index in the list given (\"none\" when the check stopped earlier).\n"
+     "Exit 0 on allow, 1 on deny."},
+    {"show", cmd_show, TOKEN_OPTIONS, 0, 0, "",
+     "the token's permissions as a grid, and its allow list",
+     "Prints the canonical scope list and the allow list, then a grid: one\n"
+     "row per type that has any grant, one column per action; x = granted,\n"
+     ". = not granted, blank = not an action of that type."},
+    {"normalize", cmd_normalize, TOKEN_OPTIONS | OPT_JSON, 0, 0, "",
+     "the canonical scope list and the normal form of the allow list",
+     "Prints exactly two lines: \"scopes: ...\" (aliases replaced by the\n"
+     "scopes they name, duplicates dropped, sorted) and \"allow: ...\" (the\n"
+     "normal form: *:* alone if listed, T:* absorbs T:ID, lower-case ids,\n"
+     "sorted)."},
+    {"lint", cmd_lint, TOKEN_OPTIONS | OPT_JSON, 0, 0, "",
+     "validate the lists as token creation would (public scopes, limits)",
+     "Validates the lists as token creation does: every --scope must be a\n"
+     "public name of the catalog, and the limits apply. Prints \"valid\"\n"
+     "(exit 0), or the first error with a caret under the offending byte\n"
+     "(stderr, exit 2). With no --scope, only the allow list and the limits\n"
+     "are checked: the default is the creator's choice, not a request."},
+    {"covers", cmd_covers, OPT_HAVE | OPT_WANT, 0, 0, "",
+     "do the --have scopes cover the --want scopes? lists what is missing",
+     "Prints \"covered\" (exit 0), or \"not covered:\" and the grants of\n"
+     "--want that --have lacks (exit 1). Both lists are required.\n"
+     "workspace:* covers workspace:ssh; the workspace actions listed one by\n"
+     "one do not cover workspace:* (it also grants actions added later)."},
+    {"catalog", cmd_catalog, 0, 0, 0, "",
+     "print the catalog in its text format",
+     "Prints the catalog (the embedded one, or --catalog FILE) in the text\n"
+     "format, which parses back to the same catalog."},
+};
+const size_t cli_n_commands = sizeof cli_commands / sizeof cli_commands[0];
+
+const struct cli_command *cli_find_command(const char *name)
+{
+    size_t i;
+    for (i = 0; i < cli_n_commands; i++)
+        if (strcmp(cli_commands[i].name, name) == 0)
+            return &cli_commands[i];
+    return NULL;
+}
+
+void cli_usage_hint(void)
+{
+    fprintf(stderr, "Try '%s --help'.\n", cli_name);
+}
+
+void cli_print_version(FILE *f)
+{
+    if (strcmp(authz_version(), AUTHZ_VERSION_STRING) == 0)
+        fprintf(f, "%s %s\n", cli_name, AUTHZ_VERSION_STRING);
+    else
+        fprintf(f, "%s %s (library %s)\n", cli_name, AUTHZ_VERSION_STRING,
+                authz_version());
+}
+
+static void print_synopsis(FILE *f, const struct cli_command *cmd)
+{
+    fprintf(f, "%s [--catalog FILE] %s", cli_name, cmd->name);
+    if (cmd->options & OPT_SCOPE)
+        fputs(" [--scope S]...", f);
+    if (cmd->options & OPT_ALLOW)
+        fputs(" [--allow A]...", f);
+    if (cmd->options & OPT_HAVE)
+        fputs(" --have S...", f);
+    if (cmd->options & OPT_WANT)
+        fputs(" --want S...", f);
+    if (cmd->options & OPT_JSON)
+        fputs(" [--json]", f);
+    if (cmd->operands[0] != '\0')
+        fprintf(f, " %s", cmd->operands);
+    fputc('\n', f);
+}
+
+void cli_print_help(FILE *f)
+{
+    size_t i;
+    fputs("Usage: ", f);
+    for (i = 0; i < cli_n_commands; i++) {
+        if (i > 0)
+            fputs("       ", f);
+        print_synopsis(f, &cli_commands[i]);
+    }
+    fprintf(f, "       %s --version | --help | COMMAND --help\n", cli_name);
+    fputs("\nToken scopes and allow lists: decide, explain, normalise and "
+          "validate them.\n\nCommands:\n", f);
+    for (i = 0; i < cli_n_commands; i++)
+        fprintf(f, "  %-10s %s\n", cli_commands[i].name,
+                cli_commands[i].summary);
+    fputs("\nOptions:\n", f);
+    cli_print_options(f, OPT_CATALOG | OPT_HELP | OPT_VERSION);
+    fputs("\n--scope, --allow, --have and --want repeat, and each value is "
+          "also split on\ncommas. With no --scope the token has every "
+          "permission (coder:all in the\nCoder catalog, *:* in another); "
+          "with no --allow, *:*.\n"
+          "\nExit status: 0 allow, valid or covered; 1 deny or not covered; "
+          "2 invalid\ninput or usage (with a message on stderr).\n",
+          f);
+}
+
+void cli_print_command_help(FILE *f, const struct cli_command *cmd)
+{
+    fputs("Usage: ", f);
+    print_synopsis(f, cmd);
+    fprintf(f, "\n%s\n\nOptions:\n", cmd->help);
+    cli_print_options(f, cmd->options | OPT_CATALOG | OPT_HELP);
+}
+
+int main(int argc, char **argv)
+{
+    struct cli c;
+    int status = cli_parse(&c, argc, argv);
+    if (status < 0)
+        status = cli_prepare(&c);
+    if (status < 0)
+        status = c.cmd->run(&c);
+    cli_free(&c);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        diag("error writing the output");
+        status = EXIT_INVALID;
+    }
+    return status;
+}

@@ -1,0 +1,182 @@
+/*
+ * cli.h - shared by the files of the `authz` command-line tool.
+ *
+ * The tool uses the public API (authz.h) only. A command is a row of the
+ * table in authz.c: its name, the options it takes, how many operands, and a
+ * function that receives the parsed command line. Options are rows of the
+ * table in args.c, so a new command or option is one row plus, for a command,
+ * one function.
+ */
+#ifndef AUTHZ_CLI_H
+#define AUTHZ_CLI_H
+
+#include <authz.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit statuses, the same for every command. */
+enum {
+    EXIT_YES = 0,    /* allow, valid, covered */
+    EXIT_NO = 1,     /* deny, not covered */
+    EXIT_INVALID = 2 /* invalid input or usage; a message went to stderr */
+};
+
+/* Options, as bits: a command lists the ones it takes. */
+enum {
+    OPT_CATALOG = 1u << 0,
+    OPT_SCOPE = 1u << 1,
+    OPT_ALLOW = 1u << 2,
+    OPT_HAVE = 1u << 3,
+    OPT_WANT = 1u << 4,
+    OPT_JSON = 1u << 5,
+    OPT_HELP = 1u << 6,
+    OPT_VERSION = 1u << 7
+};
+
+/* The repeatable list options. Each value is split on commas; the entries
+ * point into argv (ptr+len), so nothing is copied. */
+enum { LIST_SCOPE, LIST_ALLOW, LIST_HAVE, LIST_WANT, N_LISTS };
+
+struct cli_list {
+    authz_str *v;
+    size_t n, cap;
+    bool given; /* false: the list holds the creation default, if any */
+};
+
+struct cli;
+
+struct cli_command {
+    const char *name;
+    int (*run)(struct cli *c);
+    unsigned options;           /* OPT_* bits besides --catalog and --help */
+    size_t min_args, max_args;  /* operands */
+    const char *operands;       /* for the synopsis: "RESOURCE ID ACTION" */
+    const char *summary;        /* one line, for `authz --help` */
+    const char *help;           /* the rest of `authz COMMAND --help` */
+};
+
+struct cli {
+    const struct cli_command *cmd;
+    const char *catalog_path;   /* NULL: the embedded Coder catalog */
+    const authz_catalog *cat;   /* NULL while the catalog is being loaded,
+                                   so an error meanwhile is the file's */
+    authz_catalog *owned_cat;   /* parsed from --catalog; freed at exit */
+    struct cli_list lists[N_LISTS];
+    bool json;
+    char **args;                /* operands */
+    size_t n_args;
+    /* Which command-line list each list of the library's error record
+     * (AUTHZ_LIST_*) stands for, so an error can quote its entry; -1 when
+     * none. Set by a command before it calls the library. */
+    int source[AUTHZ_LIST_ALLOW2 + 1];
+};
+
+/* ---- args.c ------------------------------------------------------------ */
+
+/* Parses argv into *c. Returns -1 when the command should run, else the
+ * exit status (after --help, --version or a usage error). */
+int cli_parse(struct cli *c, int argc, char **argv);
+
+/* The option name of a list ("--scope"). */
+const char *cli_list_option(int list);
+
+/* Appends one entry; exits with a message if memory runs out. */
+void cli_list_push(struct cli_list *l, const char *p, size_t n);
+
+void cli_free(struct cli *c);
+
+/* Help texts (authz.c writes them from the tables). */
+void cli_print_options(FILE *f, unsigned options);
+
+/* ---- authz.c ----------------------------------------------------------- */
+
+extern const struct cli_command cli_commands[];
+extern const size_t cli_n_commands;
+extern const char *const cli_name; /* "authz", for messages */
+
+const struct cli_command *cli_find_command(const char *name);
+void cli_usage_hint(void);
+void cli_print_help(FILE *f);
+void cli_print_command_help(FILE *f, const struct cli_command *cmd);
+void cli_print_version(FILE *f);
+
+/* ---- diag.c: messages on stderr ---------------------------------------- */
+
+/* "authz: <message>\n" on stderr. */
+void diag(const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Reports a library error: the message, then the offending entry with a
+ * caret under err->offset (the entry of the command-line list the error
+ * names, or `shown` when not NULL, such as a catalog line). With --json,
+ * also writes {"error": {...}} on stdout. Returns EXIT_INVALID. */
+int diag_error(const struct cli *c, const authz_error *err,
+               const authz_str *shown);
+
+/* An error that is not the library's (a file that cannot be read): the
+ * message on stderr and, with --json, {"error": {"message": ...}} on
+ * stdout. Returns EXIT_INVALID. */
+int diag_fail(const struct cli *c, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Writes the error record as a JSON object (the value of "error"). */
+struct json;
+void diag_json_error(struct json *j, const struct cli *c,
+                     const authz_error *err);
+
+/* Writes `n` bytes of `p` on one line, non-printable bytes as \xNN, and
+ * under it a caret at byte `offset` (which may be n: just past the end). */
+void diag_caret(FILE *f, const char *p, size_t n, size_t offset);
+
+/* Reports an allocation failure and exits. */
+_Noreturn void diag_nomem(void);
+
+/* ---- json.c: one JSON value, written as it goes ------------------------ */
+
+#define JSON_MAX_DEPTH 16
+
+struct json {
+    FILE *f;
+    unsigned depth;
+    bool need_comma[JSON_MAX_DEPTH + 1];
+    bool after_key;
+};
+
+void json_init(struct json *j, FILE *f);
+void json_object_begin(struct json *j);
+void json_object_end(struct json *j);
+void json_array_begin(struct json *j);
+void json_array_end(struct json *j);
+void json_key(struct json *j, const char *key);
+void json_string(struct json *j, const char *s, size_t n);
+void json_cstring(struct json *j, const char *s); /* NULL writes null */
+void json_uint(struct json *j, size_t v);
+void json_bool(struct json *j, bool v);
+void json_null(struct json *j);
+/* Ends the document with a newline. */
+void json_finish(struct json *j);
+
+/* ---- commands.c -------------------------------------------------------- */
+
+int cmd_check(struct cli *c);
+int cmd_explain(struct cli *c);
+int cmd_show(struct cli *c);
+int cmd_normalize(struct cli *c);
+int cmd_lint(struct cli *c);
+int cmd_covers(struct cli *c);
+int cmd_catalog(struct cli *c);
+
+/* Loads the catalog named by --catalog (or takes the embedded one) and
+ * fills in the creation defaults. Returns -1 on success, else the exit
+ * status after a message. */
+int cli_prepare(struct cli *c);
+
+#endif /* AUTHZ_CLI_H */
