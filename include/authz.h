@@ -497,9 +497,9 @@ AUTHZ_API int authz_token_encode(const authz_token *token, void *buf,
  * (err->list = AUTHZ_LIST_ENCODING) on a bad magic or version, a
  * fingerprint of another catalog, a checksum mismatch, truncation,
  * trailing bytes, out-of-range names, or any encoding that is not the
- * canonical one. Never allocates more than the input justifies. Limits are
- * those of authz_token_new (the allow-list limit applies to the entries in
- * normal form). Thread-safe. */
+ * canonical one. Never allocates more than the input justifies. Limits and
+ * AUTHZ_PUBLIC apply as in authz_token_new_ex (the allow-list limit to the
+ * entries in normal form). Thread-safe. */
 AUTHZ_API AUTHZ_NODISCARD authz_token *
 authz_token_decode(const authz_catalog *catalog, const void *buf, size_t len,
                    authz_error *err);

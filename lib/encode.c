@@ -260,6 +260,10 @@ static authz_token *decode(const authz_catalog *cat, const unsigned char *p,
             bad(&r, AUTHZ_EFORMAT, at, "no such scope in the catalog");
             goto fail;
         }
+        if ((lim.flags & AUTHZ_PUBLIC) && !az_scope_is_public(cat, sc.refs[i])) {
+            bad(&r, AUTHZ_ENOTPUBLIC, at, "scope is not public");
+            goto fail;
+        }
         if (i > 0 && az_ref_cmp(cat, sc.refs[i - 1], sc.refs[i]) >= 0) {
             bad(&r, AUTHZ_EFORMAT, at, "scopes out of canonical order");
             goto fail;

@@ -494,6 +494,34 @@ START_TEST(test_decode_allocations)
 }
 END_TEST
 
+/* Options apply to decoding as to construction. */
+START_TEST(test_decode_options)
+{
+    const char *s[] = {"debug_info:read", "workspace:read"};
+    const char *a[] = {"workspace:" W, "template:" W, "file:" W};
+    authz_token *tok = authz_token_new(coder(), s, 2, a, 3, NULL), *t;
+    unsigned char buf[256];
+    size_t len = encode(tok, buf, sizeof buf);
+    authz_options opts;
+    authz_error err;
+    authz_options_init(&opts);
+    opts.flags = AUTHZ_PUBLIC;
+    ck_assert_ptr_null(authz_token_decode_ex(coder(), buf, len, &opts, &err));
+    ck_assert_int_eq(err.code, AUTHZ_ENOTPUBLIC);
+    ck_assert_int_eq(err.list, AUTHZ_LIST_ENCODING);
+    ck_assert_uint_eq(err.offset, 12); /* the first scope code */
+    authz_options_init(&opts);
+    opts.max_allow = 2;
+    ck_assert_ptr_null(authz_token_decode_ex(coder(), buf, len, &opts, &err));
+    ck_assert_int_eq(err.code, AUTHZ_ELIMIT);
+    opts.max_allow = 3;
+    t = authz_token_decode_ex(coder(), buf, len, &opts, &err);
+    ck_assert_ptr_nonnull(t);
+    authz_token_free(t);
+    authz_token_free(tok);
+}
+END_TEST
+
 Suite *codec_suite(void)
 {
     Suite *s = suite_create("codec");
@@ -507,6 +535,7 @@ Suite *codec_suite(void)
     tcase_add_test(tc, test_order_enforced);
     tcase_add_test(tc, test_base64_errors);
     tcase_add_test(tc, test_decode_allocations);
+    tcase_add_test(tc, test_decode_options);
     suite_add_tcase(s, tc);
     return s;
 }
