@@ -498,6 +498,7 @@ struct workload {
     const char **allow;  /* n + 1 entries: template:* first */
     char *req_ids;       /* NREQ request ids, 37 bytes each */
     struct req *reqs[NCASES];
+    authz_target *targets; /* the mixed requests' (resource, action), resolved */
     authz_token *tok;
     ref_token *ref;
     struct floor_table floor;
@@ -632,6 +633,12 @@ static void workload_build(struct workload *w, size_t n, bool with_ref)
         r->expect = 0;
     }
 
+    w->targets = xmalloc(NREQ * sizeof *w->targets);
+    for (i = 0; i < NREQ; i++)
+        (void)authz_target_resolve(authz_catalog_coder(),
+                                   w->reqs[C_MIXED][i].res,
+                                   w->reqs[C_MIXED][i].act, &w->targets[i]);
+
     /* Every implementation must give SPEC's answers before it is timed. */
     for (c = 0; c < NCASES; c++) {
         size_t ref_n = n <= 128 ? NREQ : 64;
@@ -647,6 +654,11 @@ static void workload_build(struct workload *w, size_t n, bool with_ref)
                 (unsigned)ref_check(w->ref, r->res, r->id, r->act) !=
                     r->expect)
                 die("ref_check disagrees");
+            if (c == C_MIXED &&
+                (unsigned)authz_check_target(
+                    w->tok, &w->targets[i], r->id,
+                    r->id != NULL ? strlen(r->id) : 0) != r->expect)
+                die("authz_check_target disagrees");
             if (c == C_MIXED &&
                 (unsigned)floor_check(&w->floor, r->id, r->fbit) != r->expect)
                 die("floor disagrees");
@@ -666,7 +678,7 @@ static size_t expect_sum(const struct req *r, size_t start, size_t iters)
 /* Timed loops                                                               */
 /* ------------------------------------------------------------------------ */
 
-enum { IMPL_LIB, IMPL_FLOOR, IMPL_REF };
+enum { IMPL_LIB, IMPL_FLOOR, IMPL_REF, IMPL_TARGET };
 
 static NOINLINE size_t loop_lib(const authz_token *t, const struct req *r,
                                 size_t start, size_t iters)
@@ -691,6 +703,22 @@ static NOINLINE size_t loop_floor(const struct floor_table *f,
     return s;
 }
 
+/* The pre-resolved form: names resolved once (outside the loop), then only
+ * what depends on the object. */
+static NOINLINE size_t loop_target(const authz_token *t,
+                                   const authz_target *tg,
+                                   const struct req *r, size_t start,
+                                   size_t iters)
+{
+    size_t i, s = 0;
+    for (i = 0; i < iters; i++) {
+        size_t k = (start + i) & (NREQ - 1);
+        const char *id = r[k].id;
+        s += authz_check_target(t, &tg[k], id, id != NULL ? strlen(id) : 0);
+    }
+    return s;
+}
+
 static NOINLINE size_t loop_ref(const ref_token *t, const struct req *r,
                                 size_t start, size_t iters)
 {
@@ -710,6 +738,8 @@ static size_t run_impl(int impl, struct workload *w, int c, size_t start,
         return loop_lib(w->tok, w->reqs[c], start, iters);
     case IMPL_FLOOR:
         return loop_floor(&w->floor, w->reqs[c], start, iters);
+    case IMPL_TARGET:
+        return loop_target(w->tok, w->targets, w->reqs[c], start, iters);
     default:
         return loop_ref(w->ref, w->reqs[c], start, iters);
     }
@@ -753,7 +783,8 @@ static size_t calibrate(int impl, struct workload *w, int c, double budget,
 }
 
 struct figure {
-    struct stats lib, floor, ref;
+    struct stats lib, floor, ref, target;
+    double ratio_target; /* median of per-run target/floor */
     double ratio_floor; /* median of per-run check/floor */
     double ratio_ref;   /* median of per-run ref/check */
     bool has_floor, has_ref;
@@ -764,15 +795,17 @@ static struct figure FIG[NSIZES][NCASES];
 
 static void measure(struct workload *w, int c, struct figure *f)
 {
-    double lib[64], flo[64], ref[64], rf[64], rr[64];
-    size_t it_lib, it_floor = 0, it_ref = 0;
+    double lib[64], flo[64], ref[64], rf[64], rr[64], tg[64], rt[64];
+    size_t it_lib, it_floor = 0, it_ref = 0, it_tg = 0;
     int r;
 
     f->has_floor = c == C_MIXED;
     f->has_ref = w->ref != NULL;
     it_lib = calibrate(IMPL_LIB, w, c, CFG.lib_budget, NREQ, 1u << 24);
-    if (f->has_floor)
+    if (f->has_floor) {
         it_floor = calibrate(IMPL_FLOOR, w, c, CFG.lib_budget, NREQ, 1u << 24);
+        it_tg = calibrate(IMPL_TARGET, w, c, CFG.lib_budget, NREQ, 1u << 24);
+    }
     if (f->has_ref)
         it_ref = calibrate(IMPL_REF, w, c, CFG.ref_budget, 8, 1u << 22);
     f->ref_iters = it_ref;
@@ -782,6 +815,8 @@ static void measure(struct workload *w, int c, struct figure *f)
         if (f->has_floor) {
             flo[r] = timed(IMPL_FLOOR, w, c, 0, it_floor);
             rf[r] = lib[r] / flo[r];
+            tg[r] = timed(IMPL_TARGET, w, c, 0, it_tg);
+            rt[r] = tg[r] / flo[r];
         }
         if (f->has_ref) {
             /* Each run takes the next slice of the requests. */
@@ -793,6 +828,8 @@ static void measure(struct workload *w, int c, struct figure *f)
     if (f->has_floor) {
         f->floor = stats_of(flo, CFG.runs);
         f->ratio_floor = stats_of(rf, CFG.runs).med;
+        f->target = stats_of(tg, CFG.runs);
+        f->ratio_target = stats_of(rt, CFG.runs).med;
     }
     if (f->has_ref) {
         f->ref = stats_of(ref, CFG.runs);
@@ -1055,6 +1092,13 @@ static void report(void)
         }
     }
     printf("  (entries: workspace:<uuid> entries, plus template:*)\n");
+    printf("\npre-resolved: authz_target_resolve once, then "
+           "authz_check_target(token, target, id, strlen(id)), hit/miss mixed\n");
+    for (s = 0; s < NSIZES; s++) {
+        const struct figure *f = &FIG[s][C_MIXED];
+        fmt_stats(a, sizeof a, f->target);
+        printf("%7zu  %-21s  / floor %.2fx\n", SIZES[s], a, f->ratio_target);
+    }
     printf("  (ref model at 10,000 and 100,000 entries: %zu and %zu checks "
            "per run, a different slice of the same requests each run)\n",
            FIG[3][C_MIXED].ref_iters, FIG[4][C_MIXED].ref_iters);
