@@ -1283,6 +1283,10 @@ static int callgrind_mode(const char *prefix)
                 snprintf(label, sizeof label, "floor        %6zu entries  %s",
                          w->n, CASE_NAME[c]);
                 cg_mark(label, NREQ);
+                loop_target(w->tok, w->targets, w->reqs[c], 0, NREQ);
+                snprintf(label, sizeof label, "check_target %6zu entries  %s",
+                         w->n, CASE_NAME[c]);
+                cg_mark(label, NREQ);
             }
             if (w->ref != NULL) {
                 loop_ref(w->ref, w->reqs[c], 0, 1024);
