@@ -44,6 +44,10 @@ static const struct cli_option options[] = {
     {"allow", 0, OPT_ALLOW, TAKES_LIST, LIST_ALLOW, "A",
      "an allow-list entry of the token; repeats, and splits on commas "
      "(default: *:*)"},
+    {"token", 0, OPT_TOKEN, TAKES_STRING, offsetof(struct cli, token),
+     "TOKEN",
+     "the token in its base64url form, as encode prints it, instead of "
+     "--scope and --allow"},
     {"have", 0, OPT_HAVE, TAKES_LIST, LIST_HAVE, "S",
      "a scope held; repeats, and splits on commas"},
     {"want", 0, OPT_WANT, TAKES_LIST, LIST_WANT, "S",
@@ -286,6 +290,11 @@ int cli_parse(struct cli *c, int argc, char **argv)
     if (c->n_args > c->cmd->max_args)
         return usage_error(c, "%s: unexpected operand '%s'", c->cmd->name,
                            c->args[c->cmd->max_args]);
+    if (c->token != NULL &&
+        (c->lists[LIST_SCOPE].given || c->lists[LIST_ALLOW].given))
+        return usage_error(c, "%s: --token and --%s exclude each other",
+                           c->cmd->name,
+                           c->lists[LIST_SCOPE].given ? "scope" : "allow");
     return -1;
 }
 

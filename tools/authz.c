@@ -13,21 +13,24 @@
 const char *const cli_name = "authz";
 
 #define TOKEN_OPTIONS (OPT_SCOPE | OPT_ALLOW)
+/* Commands that read a token: from its lists, or encoded (--token). */
+#define READ_OPTIONS (TOKEN_OPTIONS | OPT_TOKEN)
 
 const struct cli_command cli_commands[] = {
-    {"check", cmd_check, TOKEN_OPTIONS | OPT_JSON, 3, 3,
+    {"check", cmd_check, READ_OPTIONS | OPT_JSON, 3, 3,
      "RESOURCE ID ACTION",
      "would the token allow ACTION on the object? allow, or deny: REASON",
      "Prints \"allow\" (exit 0) or \"deny: REASON\" (exit 1). ID \"\" or\n"
      "\"-\" is an object without an id, as in a create."},
-    {"explain", cmd_explain, TOKEN_OPTIONS | OPT_JSON, 3, 3,
+    {"explain", cmd_explain, READ_OPTIONS | OPT_JSON, 3, 3,
      "RESOURCE ID ACTION",
      "the decision, its reason, the granting scope and the admitting entry",
      "Prints the decision, the reason, the first scope that grants the\n"
      "request and the allow entry that admits the object, each with its\n"
-     "index in the list given (\"none\" when the check stopped earlier).\n"
+     "index in the list given (\"none\" when the check stopped earlier);\n"
+     "with --token, the index in the token's lists, which are in normal form.\n"
      "Exit 0 on allow, 1 on deny."},
-    {"show", cmd_show, TOKEN_OPTIONS, 0, 0, "",
+    {"show", cmd_show, READ_OPTIONS, 0, 0, "",
      "the token's permissions as a grid, and its allow list",
      "Prints the canonical scope list and the allow list, then a grid: one\n"
      "row per type that has any grant, one column per action; x = granted,\n"
@@ -55,6 +58,17 @@ const struct cli_command cli_commands[] = {
      "print the catalog in its text format",
      "Prints the catalog (the embedded one, or --catalog FILE) in the text\n"
      "format, which parses back to the same catalog."},
+    {"encode", cmd_encode, TOKEN_OPTIONS, 0, 0, "",
+     "the token in its base64url form, for --token and decode",
+     "Prints the token in its binary form (versioned, tied to the catalog,\n"
+     "checksummed) as unpadded base64url, on one line. Equal tokens give\n"
+     "equal text. Only the same catalog decodes it."},
+    {"decode", cmd_decode, OPT_JSON, 1, 1, "TOKEN",
+     "the lists of an encoded token, as normalize prints them",
+     "Decodes TOKEN (as encode prints it) and prints the two lines that\n"
+     "normalize prints for the token's lists. A token that does not decode\n"
+     "(bad base64url, truncated, corrupted, encoded for another catalog) is\n"
+     "an error, exit 2. With --json, the object of normalize --json."},
 };
 const size_t cli_n_commands = sizeof cli_commands / sizeof cli_commands[0];
 
@@ -84,10 +98,14 @@ void cli_print_version(FILE *f)
 static void print_synopsis(FILE *f, const struct cli_command *cmd)
 {
     fprintf(f, "%s [--catalog FILE] %s", cli_name, cmd->name);
-    if (cmd->options & OPT_SCOPE)
-        fputs(" [--scope S]...", f);
-    if (cmd->options & OPT_ALLOW)
-        fputs(" [--allow A]...", f);
+    if (cmd->options & OPT_TOKEN)
+        fputs(" {[--scope S]... [--allow A]... | --token TOKEN}", f);
+    else {
+        if (cmd->options & OPT_SCOPE)
+            fputs(" [--scope S]...", f);
+        if (cmd->options & OPT_ALLOW)
+            fputs(" [--allow A]...", f);
+    }
     if (cmd->options & OPT_HAVE)
         fputs(" --have S...", f);
     if (cmd->options & OPT_WANT)
@@ -109,8 +127,8 @@ void cli_print_help(FILE *f)
         print_synopsis(f, &cli_commands[i]);
     }
     fprintf(f, "       %s --version | --help | COMMAND --help\n", cli_name);
-    fputs("\nToken scopes and allow lists: decide, explain, normalise and "
-          "validate them.\n\nCommands:\n", f);
+    fputs("\nToken scopes and allow lists: decide, explain, normalise, "
+          "validate, encode and\ndecode them.\n\nCommands:\n", f);
     for (i = 0; i < cli_n_commands; i++)
         fprintf(f, "  %-10s %s\n", cli_commands[i].name,
                 cli_commands[i].summary);
@@ -120,6 +138,8 @@ void cli_print_help(FILE *f)
           "also split on\ncommas. With no --scope the token has every "
           "permission (coder:all in the\nCoder catalog, *:* in another); "
           "with no --allow, *:*.\n"
+          "\n--token TOKEN (check, explain, show) gives the token encoded, "
+          "as encode prints\nit, instead of --scope and --allow.\n"
           "\nExit status: 0 allow, valid or covered; 1 deny or not covered; "
           "2 invalid\ninput or usage (with a message on stderr).\n",
           f);

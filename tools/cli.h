@@ -32,7 +32,8 @@ enum {
     OPT_WANT = 1u << 4,
     OPT_JSON = 1u << 5,
     OPT_HELP = 1u << 6,
-    OPT_VERSION = 1u << 7
+    OPT_VERSION = 1u << 7,
+    OPT_TOKEN = 1u << 8 /* instead of --scope and --allow */
 };
 
 /* The repeatable list options. Each value is split on commas; the entries
@@ -60,6 +61,8 @@ struct cli_command {
 struct cli {
     const struct cli_command *cmd;
     const char *catalog_path;   /* NULL: the embedded Coder catalog */
+    const char *token;          /* the base64url token being decoded (from
+                                   --token, or decode's operand); NULL */
     const authz_catalog *cat;   /* NULL while the catalog is being loaded,
                                    so an error meanwhile is the file's */
     authz_catalog *owned_cat;   /* parsed from --catalog; freed at exit */
@@ -113,8 +116,10 @@ void diag(const char *fmt, ...)
 
 /* Reports a library error: the message, then the offending entry with a
  * caret under err->offset (the entry of the command-line list the error
- * names, or `shown` when not NULL, such as a catalog line). With --json,
- * also writes {"error": {...}} on stdout. Returns EXIT_INVALID. */
+ * names, or `shown` when not NULL, such as a catalog line). An error of
+ * decoding c->token gets its caret only when the offset is at a character
+ * of the text (see diag_token_offset_in_text). With --json, also writes
+ * {"error": {...}} on stdout. Returns EXIT_INVALID. */
 int diag_error(const struct cli *c, const authz_error *err,
                const authz_str *shown);
 
@@ -126,6 +131,15 @@ int diag_fail(const struct cli *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+
+/* Does the offset of an error of decoding c->token (list
+ * AUTHZ_LIST_ENCODING) count in the text, rather than in the decoded
+ * binary form? *at_char: does it point at a character (a byte outside the
+ * base64url alphabet, or a last character with unused bits set), so that
+ * a caret under the text is meaningful? (A text of 1 modulo 4 characters
+ * is refused at its length: in the text, at no character.) */
+bool diag_token_offset_in_text(const struct cli *c, const authz_error *err,
+                               bool *at_char);
 
 /* Writes the error record as a JSON object (the value of "error"). */
 struct json;
@@ -173,10 +187,12 @@ int cmd_normalize(struct cli *c);
 int cmd_lint(struct cli *c);
 int cmd_covers(struct cli *c);
 int cmd_catalog(struct cli *c);
+int cmd_encode(struct cli *c);
+int cmd_decode(struct cli *c);
 
 /* Loads the catalog named by --catalog (or takes the embedded one) and
- * fills in the creation defaults. Returns -1 on success, else the exit
- * status after a message. */
+ * fills in the creation defaults (unless --token stands for the lists).
+ * Returns -1 on success, else the exit status after a message. */
 int cli_prepare(struct cli *c);
 
 #endif /* AUTHZ_CLI_H */

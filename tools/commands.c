@@ -123,7 +123,7 @@ int cli_prepare(struct cli *c)
     } else {
         c->cat = authz_catalog_coder();
     }
-    if (c->cmd->options & OPT_SCOPE) {
+    if ((c->cmd->options & OPT_SCOPE) && c->token == NULL) {
         struct cli_list *scopes = &c->lists[LIST_SCOPE];
         struct cli_list *allow = &c->lists[LIST_ALLOW];
         if (!scopes->given) {
@@ -138,6 +138,8 @@ int cli_prepare(struct cli *c)
 
 /* ---- shared pieces ------------------------------------------------------ */
 
+/* The token of the command line: decoded from --token (or decode's
+ * operand) when there is one, else compiled from --scope and --allow. */
 static authz_token *build_token(const struct cli *c, unsigned flags,
                                 authz_error *err)
 {
@@ -146,6 +148,9 @@ static authz_token *build_token(const struct cli *c, unsigned flags,
     authz_options opts;
     authz_options_init(&opts);
     opts.flags = flags;
+    if (c->token != NULL)
+        return authz_token_decode_text(c->cat, c->token, strlen(c->token),
+                                       &opts, err);
     return authz_token_new_ex(c->cat, s->v, s->n, a->v, a->n, &opts, err);
 }
 
@@ -158,6 +163,17 @@ static void print_list(FILE *f, const char *label, const authz_list *l)
     fputc('\n', f);
 }
 
+/* The two lines of normalize, decode and the head of show: "scopes:" and
+ * "allow:", each entry after one space (an empty list is the bare label).
+ * The one formatter of a token's lists, so the commands cannot drift apart
+ * (authz_token_text writes the same two lines; the tool does not use it). */
+static void print_lists(FILE *f, const authz_list *scopes,
+                        const authz_list *allow)
+{
+    print_list(f, "scopes:", scopes);
+    print_list(f, "allow:", allow);
+}
+
 static void json_list(struct json *j, const authz_list *l)
 {
     size_t i;
@@ -167,7 +183,46 @@ static void json_list(struct json *j, const authz_list *l)
     json_array_end(j);
 }
 
-/* The token's two lists in canonical form. Returns -1 or an exit status. */
+/* normalize's and decode's output: the two lines, or with --json
+ * {"scopes":[...],"allow":[...]}. */
+static void write_normal_forms(const struct cli *c, const authz_list *scopes,
+                               const authz_list *allow)
+{
+    if (c->json) {
+        struct json j;
+        json_init(&j, stdout);
+        json_object_begin(&j);
+        json_key(&j, "scopes");
+        json_list(&j, scopes);
+        json_key(&j, "allow");
+        json_list(&j, allow);
+        json_object_end(&j);
+        json_finish(&j);
+    } else {
+        print_lists(stdout, scopes, allow);
+    }
+}
+
+/* A built token's two lists in normal form. Returns -1 or an exit status. */
+static int token_lists(const struct cli *c, const authz_token *tok,
+                       authz_list **scopes, authz_list **allow)
+{
+    authz_error err;
+    *allow = NULL;
+    *scopes = authz_token_scopes(tok, &err);
+    if (*scopes == NULL)
+        return diag_error(c, &err, NULL);
+    *allow = authz_token_allow(tok, &err);
+    if (*allow == NULL) {
+        authz_list_free(*scopes);
+        *scopes = NULL;
+        return diag_error(c, &err, NULL);
+    }
+    return -1;
+}
+
+/* The command line's two lists in canonical form. Returns -1 or an exit
+ * status. */
 static int normal_forms(const struct cli *c, authz_list **scopes,
                         authz_list **allow)
 {
@@ -429,13 +484,15 @@ int cmd_show(struct cli *c)
     int status;
     if (tok == NULL)
         return diag_error(c, &err, NULL);
-    status = normal_forms(c, &scopes, &allow);
+    /* The lists as given are normalised (as normalize does); an encoded
+     * token's are read back from it. */
+    status = c->token != NULL ? token_lists(c, tok, &scopes, &allow)
+                              : normal_forms(c, &scopes, &allow);
     if (status >= 0) {
         authz_token_free(tok);
         return status;
     }
-    print_list(stdout, "scopes:", scopes);
-    print_list(stdout, "allow:", allow);
+    print_lists(stdout, scopes, allow);
     fputc('\n', stdout);
     grid_build(&g, tok, c->cat);
     if (g.n_rows == 0)
@@ -458,20 +515,7 @@ int cmd_normalize(struct cli *c)
     int status = normal_forms(c, &scopes, &allow);
     if (status >= 0)
         return status;
-    if (c->json) {
-        struct json j;
-        json_init(&j, stdout);
-        json_object_begin(&j);
-        json_key(&j, "scopes");
-        json_list(&j, scopes);
-        json_key(&j, "allow");
-        json_list(&j, allow);
-        json_object_end(&j);
-        json_finish(&j);
-    } else {
-        print_list(stdout, "scopes:", scopes);
-        print_list(stdout, "allow:", allow);
-    }
+    write_normal_forms(c, scopes, allow);
     authz_list_free(scopes);
     authz_list_free(allow);
     return EXIT_YES;
@@ -556,5 +600,58 @@ int cmd_catalog(struct cli *c)
     authz_catalog_text(c->cat, text, len + 1);
     fwrite(text, 1, len, stdout);
     free(text);
+    return EXIT_YES;
+}
+
+/* ---- encode and decode -------------------------------------------------- */
+
+int cmd_encode(struct cli *c)
+{
+    authz_error err;
+    authz_token *tok = build_token(c, 0, &err);
+    size_t len = 0;
+    char *text;
+    int code;
+    if (tok == NULL)
+        return diag_error(c, &err, NULL);
+    code = authz_token_encode_text(tok, NULL, 0, &len);
+    if (code != AUTHZ_ESPACE && code != AUTHZ_OK) {
+        authz_token_free(tok);
+        return diag_fail(c, "cannot encode the token: %s",
+                         authz_strerror(code));
+    }
+    text = malloc(len + 1);
+    if (text == NULL)
+        diag_nomem();
+    code = authz_token_encode_text(tok, text, len + 1, &len);
+    authz_token_free(tok);
+    if (code != AUTHZ_OK) {
+        free(text);
+        return diag_fail(c, "cannot encode the token: %s",
+                         authz_strerror(code));
+    }
+    fwrite(text, 1, len, stdout);
+    fputc('\n', stdout);
+    free(text);
+    return EXIT_YES;
+}
+
+int cmd_decode(struct cli *c)
+{
+    authz_list *scopes, *allow;
+    authz_error err;
+    authz_token *tok;
+    int status;
+    c->token = c->args[0];
+    tok = build_token(c, 0, &err);
+    if (tok == NULL)
+        return diag_error(c, &err, NULL);
+    status = token_lists(c, tok, &scopes, &allow);
+    authz_token_free(tok);
+    if (status >= 0)
+        return status;
+    write_normal_forms(c, scopes, allow);
+    authz_list_free(scopes);
+    authz_list_free(allow);
     return EXIT_YES;
 }

@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 void diag(const char *fmt, ...)
 {
@@ -49,6 +50,57 @@ void diag_caret(FILE *f, const char *p, size_t n, size_t offset)
     fputs("^\n", f);
 }
 
+/* ---- errors of an encoded token ----------------------------------------- */
+
+static int b64url_value(unsigned char ch)
+{
+    if (ch >= 'A' && ch <= 'Z')
+        return ch - 'A';
+    if (ch >= 'a' && ch <= 'z')
+        return ch - 'a' + 26;
+    if (ch >= '0' && ch <= '9')
+        return ch - '0' + 52;
+    return ch == '-' ? 62 : ch == '_' ? 63 : -1;
+}
+
+static bool is_token_error(const struct cli *c, const authz_error *err)
+{
+    return c->token != NULL && err->list == AUTHZ_LIST_ENCODING;
+}
+
+/* The library reports the errors of the text at offsets in the text and
+ * every other problem at an offset in the decoded bytes (docs/FORMAT.md).
+ * All are AUTHZ_EFORMAT, so the text itself tells them apart, in the
+ * decoder's order: a length of 1 modulo 4 is refused first, at the length;
+ * then the first byte outside the alphabet; then, with every character
+ * valid, a last character whose unused low bits are set. */
+bool diag_token_offset_in_text(const struct cli *c, const authz_error *err,
+                               bool *at_char)
+{
+    const char *t = c->token;
+    size_t n, i;
+    int last;
+    *at_char = false;
+    if (!is_token_error(c, err) || err->code != AUTHZ_EFORMAT)
+        return false;
+    n = strlen(t);
+    if (n % 4 == 1)
+        return err->offset == n;
+    if (err->offset >= n)
+        return false;
+    for (i = 0; i < n && b64url_value((unsigned char)t[i]) >= 0; i++)
+        ;
+    if (i < n)
+        *at_char = err->offset == i;
+    else {
+        last = b64url_value((unsigned char)t[n - 1]);
+        *at_char = err->offset == n - 1 &&
+                   ((n % 4 == 2 && (last & 15) != 0) ||
+                    (n % 4 == 3 && (last & 3) != 0));
+    }
+    return *at_char;
+}
+
 /* The command-line entry an error is about, or NULL (an error about a
  * whole list, such as too many entries, names no single entry). *list is
  * the command-line list (LIST_*) or -1. */
@@ -71,6 +123,7 @@ void diag_json_error(struct json *j, const struct cli *c,
 {
     int list;
     const authz_str *entry = error_entry(c, err, &list);
+    bool at_char;
     json_object_begin(j);
     json_key(j, "code");
     json_uint(j, (size_t)err->code);
@@ -78,7 +131,16 @@ void diag_json_error(struct json *j, const struct cli *c,
     json_cstring(j, authz_strerror(err->code));
     json_key(j, "message");
     json_cstring(j, err->message);
-    if (err->list == AUTHZ_LIST_CATALOG || c->cat == NULL) {
+    if (is_token_error(c, err)) {
+        json_key(j, "list");
+        json_cstring(j, "token");
+        json_key(j, "offset");
+        json_uint(j, err->offset);
+        json_key(j, "offset_in");
+        json_cstring(j, diag_token_offset_in_text(c, err, &at_char)
+                            ? "text"
+                            : "bytes");
+    } else if (err->list == AUTHZ_LIST_CATALOG || c->cat == NULL) {
         json_key(j, "list");
         json_cstring(j, "catalog");
         json_key(j, "file");
@@ -113,7 +175,22 @@ int diag_error(const struct cli *c, const authz_error *err,
 {
     int list;
     const authz_str *entry = error_entry(c, err, &list);
-    if (list >= 0)
+    authz_str text;
+    bool at_char;
+    if (is_token_error(c, err)) {
+        /* From --token, named like a list option; decode's operand is
+         * the command's only input. */
+        if (c->cmd->options & OPT_TOKEN)
+            diag("--token: %s", err->message);
+        else
+            diag("%s", err->message);
+        (void)diag_token_offset_in_text(c, err, &at_char);
+        if (at_char) {
+            text.ptr = c->token;
+            text.len = strlen(c->token);
+            entry = &text;
+        }
+    } else if (list >= 0)
         diag("--%s: %s", cli_list_option(list), err->message);
     else if ((err->list == AUTHZ_LIST_CATALOG ||
               err->list == AUTHZ_LIST_NONE) &&

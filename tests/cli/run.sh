@@ -202,7 +202,7 @@ repeat() {
 hdr() { sed -n "s/^#define AUTHZ_VERSION_$1 \\([0-9]*\\)\$/\\1/p" "$ROOT/include/authz.h"; }
 expect 0 "authz $(hdr MAJOR).$(hdr MINOR).$(hdr PATCH)" --version
 
-COMMANDS="check explain show normalize lint covers catalog"
+COMMANDS="check explain show normalize lint covers catalog encode decode"
 run --help
 cp out help
 if [ "$rc" -eq 0 ] && [ ! -s err ] && sed -n 1p out | grep -q '^Usage: authz \[--catalog FILE\] check '; then ok; else bad "authz --help"; fi
@@ -591,6 +591,286 @@ else
 fi
 rm -f big.catalog
 expect_json 2 '{"error":{"message":"no-such.catalog: No such file or directory"}}' --catalog no-such.catalog lint --json
+
+# ---- encode, decode and --token ------------------------------------------------------------
+
+TOK_AWK=$HERE/tok.awk
+# tok_body TOKEN: its bytes (decimal) without the CRC-32; tok_seal BYTES:
+# the token of BYTES and their CRC-32 (see tok.awk).
+tok_body() { awk -v op=body -v text="$1" -f "$TOK_AWK"; }
+tok_seal() { awk -v op=seal -v bytes="$1" -f "$TOK_AWK"; }
+# prefix TEXT N: the first N bytes of TEXT.
+prefix() { awk -v s="$1" -v n="$2" 'BEGIN { print substr(s, 1, n) }'; }
+
+# roundtrip CATALOG ARGS...: for the token of ARGS (--scope, --allow) on
+# CATALOG ("" for the embedded one), encode prints one line of base64url;
+# decode prints byte for byte what normalize prints, as text and as JSON;
+# the lists in normal form encode to the same text (one encoding per token).
+roundtrip() {
+    rt_cat=$1
+    shift
+    run ${rt_cat:+--catalog "$rt_cat"} normalize "$@"
+    cp out norm.out
+    run ${rt_cat:+--catalog "$rt_cat"} normalize --json "$@"
+    cp out norm.json
+    run ${rt_cat:+--catalog "$rt_cat"} encode "$@"
+    tok=$(cat out)
+    if [ "$rc" -eq 0 ] && [ ! -s err ] && [ "$(wc -l <out)" -eq 1 ] &&
+        grep -q '^YXoB[A-Za-z0-9_-]*$' out; then
+        ok
+    else
+        bad "$(describe ${rt_cat:+--catalog "$rt_cat"} encode "$@") (want one line of base64url)"
+        return
+    fi
+    expect_file norm.out 0 ${rt_cat:+--catalog "$rt_cat"} decode "$tok"
+    expect_file norm.json 0 ${rt_cat:+--catalog "$rt_cat"} decode --json "$tok"
+    rt_s=$(sed -n 's/^scopes: //p' norm.out | tr ' ' ,)
+    rt_a=$(sed -n 's/^allow: //p' norm.out | tr ' ' ,)
+    expect 0 "$tok" ${rt_cat:+--catalog "$rt_cat"} encode --scope "$rt_s" --allow "$rt_a"
+}
+
+roundtrip ""
+roundtrip "" --scope '*:*'
+roundtrip "" --scope 'workspace:*,template:*' --allow 'workspace:*'
+roundtrip "" --scope all
+roundtrip "" --scope application_connect,coder:application_connect,all
+roundtrip "" --scope coder:workspaces.create,coder:workspaces.access --scope workspace:read,workspace:read,coder:workspaces.create
+roundtrip "" --scope debug_info:read,no_user_data,template:view_insights
+roundtrip "" --scope workspace:ssh --allow "workspace:$W,*:$T,template:*,template:$W,*:$W"
+roundtrip "" --allow "workspace:$W,*:*,template:$T"
+roundtrip "" --scope 'user:*,user:read' --allow "user:$T,workspace_dormant:$W"
+roundtrip "" --allow "workspace:{3F2504E0-4F89-41D3-9A0C-0305E82C3301},workspace:urn:uuid:$T,template:3f2504e04f8941d39a0c0305e82c3301,*:URN:UUID:$T"
+roundtrip "" --allow "$(repeat 128 "workspace:$W")"
+roundtrip "$DOCS"
+roundtrip "$DOCS" --scope edit,docs:review,doc:*,page:read --allow "doc:$W,page:*,comment:$T"
+roundtrip "$DOCS" --scope no_audit,nothing,docs:edit --allow "*:$W"
+roundtrip "$HERE/fake-all.catalog"
+roundtrip "$ROOT/catalog/coder.catalog" --scope coder:templates.author
+# 128 distinct ids, 10 low-level scopes and 10 ids.
+ids=$(awk 'BEGIN { for (i = 1; i <= 128; i++) printf "%sworkspace:%08x-4f89-41d3-9a0c-%012x", (i > 1 ? "," : ""), i * 7919, i * 104729; print "" }')
+roundtrip "" --scope "workspace:read,template:use" --allow "$ids"
+ten=$(echo "$ids" | cut -d, -f1-10)
+roundtrip "" --scope workspace:read,workspace:ssh,workspace:start,workspace:stop,template:read,template:use,file:read,user:read,api_key:read,organization:read --allow "$ten"
+# The library's target: 10 scopes and 10 ids in 224 bytes, 299 characters.
+if [ "${#tok}" -le 299 ]; then ok; else bad "10 scopes and 10 ids encode in ${#tok} characters (want at most 299)"; fi
+
+# Aliases become the scope they name, every spelling of a UUID its
+# lower-case form: equal tokens, equal text.
+tok_all=$("$AUTHZ" encode --scope coder:all)
+expect 0 "$tok_all" encode --scope all
+expect 0 "$tok_all" encode
+expect 0 "$tok_all" encode --scope all,coder:all --allow '*:*,*:*'
+expect 0 "scopes: coder:all
+allow: *:*" decode "$tok_all"
+expect 0 "scopes: coder:application_connect
+allow: *:*" decode "$("$AUTHZ" encode --scope application_connect)"
+tok_w=$("$AUTHZ" encode --scope workspace:read --allow "workspace:$W")
+for id in "$W" 3F2504E0-4F89-41D3-9A0C-0305E82C3301 "{$W}" "{3F2504E0-4F89-41D3-9A0C-0305E82C3301}" "urn:uuid:$W" "URN:UUID:3F2504E0-4F89-41D3-9A0C-0305E82C3301" 3f2504e04f8941d39a0c0305e82c3301 3F2504E04F8941D39A0C0305E82C3301; do
+    expect 0 "$tok_w" encode --scope workspace:read --allow "workspace:$id"
+done
+expect 0 "scopes: workspace:read
+allow: workspace:$W" decode "$tok_w"
+expect_json 0 "{\"scopes\":[\"workspace:read\"],\"allow\":[\"workspace:$W\"]}" decode --json "$tok_w"
+# The options of encode read like the other commands'.
+expect 0 "$tok_w" encode --allow="workspace:$W" --scope=workspace:read
+expect 0 "$tok_w" --catalog "$ROOT/catalog/coder.catalog" encode --scope workspace:read --allow "workspace:{$W}"
+CARET_JSON=no
+expect_caret scope 1 10 encode --scope workspace:read,workspace:bogus
+expect_caret allow 0 10 encode --allow workspace:zz
+CARET_JSON=yes
+
+# Empty lists, which the command line cannot give (an empty entry is an
+# error, no option the default) but a token can hold: the same two lines,
+# a bare label for an empty list, as normalize's formatter writes them.
+body_w=$(tok_body "$tok_w")
+head11=$(echo "$body_w" | cut -d' ' -f1-11)
+tok_none=$(tok_seal "$head11 0 0")
+expect 0 "scopes:
+allow:" decode "$tok_none"
+if [ "$(printf 'scopes:\nallow:\n')" = "$(cat out)" ] && [ "$(wc -c <out)" -eq 15 ]; then ok; else bad "decode: empty lists are bare labels"; fi
+expect_json 0 '{"scopes":[],"allow":[]}' decode --json "$tok_none"
+expect 1 "deny: empty scope list" check --token "$tok_none" workspace "$W" read
+body_all=$(tok_body "$tok_all")
+tok_noallow=$(tok_seal "${body_all% 1 0} 0")
+expect 0 "scopes: coder:all
+allow:" decode "$tok_noallow"
+expect 1 "deny: empty allow list" check --token "$tok_noallow" workspace "$W" read
+tok_noscope=$(tok_seal "$head11 0 ${body_w#"$head11 1 135 2 "}")
+expect 0 "scopes:
+allow: workspace:$W" decode "$tok_noscope"
+expect 0 "scopes:
+allow:
+
+(no grants)" show --token "$tok_none"
+
+# check, explain and show with --token: the answers of the lists, on the
+# worked examples of SPEC section 7 (above).
+while IFS='|' read -r ex_s ex_a ex_r ex_i ex_act; do
+    run check --scope "$ex_s" --allow "$ex_a" "$ex_r" "$ex_i" "$ex_act"
+    cp out lists.out
+    lists_rc=$rc
+    run encode --scope "$ex_s" --allow "$ex_a"
+    ex_tok=$(cat out)
+    expect_file lists.out "$lists_rc" check --token "$ex_tok" "$ex_r" "$ex_i" "$ex_act"
+    run check --json --scope "$ex_s" --allow "$ex_a" "$ex_r" "$ex_i" "$ex_act"
+    cp out lists.out
+    expect_file lists.out "$lists_rc" check --json --token "$ex_tok" "$ex_r" "$ex_i" "$ex_act"
+    # explain: the same decision and reason (indices are in the token's
+    # lists, which are in normal form).
+    run explain --scope "$ex_s" --allow "$ex_a" "$ex_r" "$ex_i" "$ex_act"
+    head -2 out >lists.out
+    run explain --token "$ex_tok" "$ex_r" "$ex_i" "$ex_act"
+    if [ "$rc" -eq "$lists_rc" ] && head -2 out | cmp -s lists.out - && [ "$(wc -l <out)" -eq 4 ]; then
+        ok
+    else
+        bad "$(describe explain --token "$ex_tok" "$ex_r" "$ex_i" "$ex_act") (want the decision of --scope $ex_s --allow $ex_a)"
+    fi
+done <<EXAMPLES
+workspace:read|workspace:$W|workspace|$W|read
+workspace:read|workspace:$W|workspace|$T|read
+workspace:read|workspace:$W|workspace|$W|update
+workspace:read|workspace:$W|workspace||create
+workspace:create|workspace:$W|workspace||create
+workspace:create|workspace:*|workspace||create
+workspace:*|*:*|workspace|$W|ssh
+workspace:*|*:*|workspace_dormant2|$W|read
+workspace:*|*:*|workspace_dormant|$W|read
+coder:all|template:$T|workspace|$W|read
+coder:all|*:$W|template|$W|read
+coder:workspaces.access|*:*|workspace|$W|ssh
+coder:workspaces.access|*:*|workspace|$W|delete
+all|*:*|user_secret|$W|delete
+coder:all|*:*|workspace|$W|fly
+api_key:*|api_key:$W|api_key|abcdef1234|read
+workspace:read|workspace:{3F2504E0-4F89-41D3-9A0C-0305E82C3301}|workspace|$W|read
+EXAMPLES
+# When the lists are already in normal form, explain is the same throughout.
+tok_x=$("$AUTHZ" encode --scope template:read,workspace:read --allow "template:*,workspace:$W")
+run explain --json --scope template:read,workspace:read --allow "template:*,workspace:$W" workspace "$W" read
+cp out lists.out
+expect_file lists.out 0 explain --json --token "$tok_x" workspace "$W" read
+expect 0 "decision: allow
+reason:   allowed
+scope:    [1] workspace:read
+allow:    [1] workspace:$W" explain --token "$tok_x" workspace "$W" read
+# show: the golden outputs again, from the encoded tokens.
+expect_golden show-coder-all 0 show --token "$tok_all"
+expect_golden show-access 0 show --token "$("$AUTHZ" encode --scope coder:workspaces.access --allow "workspace:{3F2504E0-4F89-41D3-9A0C-0305E82C3301},template:*,workspace:$T")"
+expect_golden show-docs 0 --catalog "$DOCS" show --token "$("$AUTHZ" --catalog "$DOCS" encode --scope no_audit,docs:review --allow "page:$W")"
+# --token=VALUE, and options among the operands.
+expect 0 "allow" check --token="$tok_w" workspace "$W" read
+expect 1 "deny: not in the allow list" check workspace --token "$tok_w" "$T" read
+expect 0 "allow" --catalog "$DOCS" check doc "$W" share --token "$("$AUTHZ" --catalog "$DOCS" encode)"
+
+# Bad tokens: status 2, the library's message on stderr, nothing on stdout;
+# a caret under the text only where the offset is in the text (a byte
+# outside the base64url alphabet, a last character with unused bits set).
+# tok_w is 36 bytes, 48 characters.
+expect_err "authz: checksum mismatch at byte 32" decode "$(replace "$tok_w" 20 A)"
+expect_err "authz: --token: checksum mismatch at byte 32" check --token "$(replace "$tok_w" 20 A)" workspace "$W" read
+expect_err "authz: checksum mismatch at byte 29" decode "$(prefix "$tok_w" 44)"
+expect_err "authz: truncated token at byte 15" decode "$(prefix "$tok_w" 20)"
+expect_err "authz: truncated token at byte 0" decode ""
+expect_err "authz: truncated base64url at byte 49" decode "${tok_w}A"
+expect_err "authz: checksum mismatch at byte 35" decode "${tok_w}AAAA"
+expect_err "authz: trailing bytes at byte 32" decode "$(tok_seal "$body_w 0")"
+expect_err "authz: non-canonical base64url at byte 46
+  $(prefix "$tok_w" 47)
+                                                ^" decode "$(prefix "$tok_w" 47)"
+expect_err "authz: not a base64url character at byte 10
+  $(replace "$tok_w" 10 +)
+            ^" decode "$(replace "$tok_w" 10 +)"
+expect_err "authz: --token: not a base64url character at byte 48
+  ${tok_w}==
+                                                  ^" show --token "${tok_w}=="
+expect_err "authz: not a base64url character at byte 2
+  YX\\x09BbDHgNLcpg5YBhwIBBT8lBOBPiUHTmgwDBegsMwEEDeyv
+    ^" decode "$(replace "$tok_w" 2 "$TAB")"
+expect_err "authz: unsupported version at byte 2" decode "$(tok_seal "97 122 2 ${head11#97 122 1 } 0 0")"
+expect_err "authz: bad magic at byte 0" decode "$(tok_seal "98 ${head11#97 } 0 0")"
+expect_err "authz: scopes out of canonical order at byte 14" decode "$(tok_seal "$head11 2 135 2 1 1 0")"
+expect_err "authz: allow list not in normal form at byte 14" decode "$(tok_seal "$head11 1 1 2 0 0")"
+tok_docs=$("$AUTHZ" --catalog "$DOCS" encode --scope docs:edit)
+expect 0 "scopes: docs:edit
+allow: *:*" --catalog "$DOCS" decode "$tok_docs"
+expect_err "authz: token was encoded for another catalog at byte 3" decode "$tok_docs"
+expect_err "authz: --token: token was encoded for another catalog at byte 3" explain --token "$tok_docs" workspace "$W" read
+expect_err "authz: token was encoded for another catalog at byte 3" --catalog "$DOCS" decode "$tok_w"
+expect_err "authz: token was encoded for another catalog at byte 3" --catalog "$HERE/fake-all.catalog" decode "$tok_w"
+# Each byte outside the alphabet, at each of a few places: the caret follows.
+for i in 0 5 23 47; do
+    for ch in . + / = ' ' '~' '!'; do
+        bad_tok=$(replace "$tok_w" $i "$ch")
+        run decode "$bad_tok"
+        caret=$(awk -v n="$i" 'BEGIN { s = "  "; for (k = 0; k < n; k++) s = s " "; print s "^" }')
+        if [ "$rc" -eq 2 ] && [ ! -s out ] && [ "$(sed -n 1p err)" = "authz: not a base64url character at byte $i" ] &&
+            [ "$(sed -n 2p err)" = "  $bad_tok" ] && [ "$(sed -n 3p err)" = "$caret" ] && [ "$(wc -l <err)" -eq 3 ]; then
+            ok
+        else
+            bad "$(describe decode "$bad_tok") (want a caret at byte $i)"
+        fi
+    done
+done
+# Another character at each position, and every truncation: status 2,
+# nothing on stdout, one message (with a caret only for a last character
+# with unused bits set).
+i=0
+while [ $i -lt ${#tok_w} ]; do
+    flipped=$(replace "$tok_w" $i A)
+    [ "$flipped" = "$tok_w" ] && flipped=$(replace "$tok_w" $i B)
+    for bad_tok in "$flipped" "$(prefix "$tok_w" $i)"; do
+        run check --token "$bad_tok" workspace "$W" read
+        if [ "$rc" -eq 2 ] && [ ! -s out ] && sed -n 1p err | grep -q '^authz: --token: [a-z]' &&
+            { [ "$(wc -l <err)" -eq 1 ] || sed -n 1p err | grep -q 'non-canonical base64url'; }; then
+            ok
+        else
+            bad "$(describe check --token "$bad_tok" workspace "$W" read) (want status 2 and a message)"
+        fi
+    done
+    i=$((i + 1))
+done
+# JSON: the error object says where the offset is.
+expect_json 2 '{"error":{"code":12,"error":"malformed encoded token","message":"not a base64url character at byte 10","list":"token","offset":10,"offset_in":"text"}}' decode --json "$(replace "$tok_w" 10 .)"
+expect_json 2 '{"error":{"code":14,"error":"token encoded for another catalog","message":"token was encoded for another catalog at byte 3","list":"token","offset":3,"offset_in":"bytes"}}' check --json --token "$tok_docs" workspace - read
+expect_json 2 '{"error":{"code":12,"error":"malformed encoded token","message":"truncated base64url at byte 49","list":"token","offset":49,"offset_in":"text"}}' decode --json "${tok_w}A"
+expect_json 2 '{"error":{"code":12,"error":"malformed encoded token","message":"non-canonical base64url at byte 46","list":"token","offset":46,"offset_in":"text"}}' decode --json "$(prefix "$tok_w" 47)"
+expect_json 2 '{"error":{"code":12,"error":"malformed encoded token","message":"truncated token at byte 15","list":"token","offset":15,"offset_in":"bytes"}}' decode --json "$(prefix "$tok_w" 20)"
+expect_json 2 '{"error":{"code":15,"error":"encoded token checksum mismatch","message":"checksum mismatch at byte 32","list":"token","offset":32,"offset_in":"bytes"}}' explain --json --token "$(replace "$tok_w" 20 A)" workspace - read
+
+# Usage: --token stands for both lists, on check, explain and show only.
+expect_err "authz: check: --token and --scope exclude each other
+Try 'authz check --help'." check --token "$tok_w" --scope workspace:read workspace "$W" read
+expect_err "authz: explain: --token and --allow exclude each other
+Try 'authz explain --help'." explain --allow '*:*' --token="$tok_w" workspace "$W" read
+expect_err "authz: show: --token and --scope exclude each other
+Try 'authz show --help'." show --scope workspace:read --allow '*:*' --token "$tok_w"
+expect_err "authz: option --token given twice
+Try 'authz check --help'." check --token "$tok_w" --token "$tok_w" workspace "$W" read
+expect_err "authz: option --token needs a value (TOKEN)
+Try 'authz show --help'." show --token
+expect_err "authz: option --token goes after the command
+Try 'authz --help'." --token "$tok_w" check workspace "$W" read
+expect_err "authz: normalize does not take --token
+Try 'authz normalize --help'." normalize --token "$tok_w"
+expect_err "authz: encode does not take --token
+Try 'authz encode --help'." encode --token "$tok_w"
+expect_err "authz: decode does not take --scope
+Try 'authz decode --help'." decode --scope workspace:read "$tok_w"
+expect_err "authz: encode does not take --json
+Try 'authz encode --help'." encode --json
+expect_err "authz: decode needs TOKEN
+Try 'authz decode --help'." decode
+expect_err "authz: decode: unexpected operand 'x'
+Try 'authz decode --help'." decode "$tok_w" x
+expect_err "authz: encode: unexpected operand 'x'
+Try 'authz encode --help'." encode x
+# The examples of the man page are this catalog's tokens.
+man_tok=$(sed -n 's/^\$ authz decode \([A-Za-z0-9_-]*\)$/\1/p' "$ROOT/man/authz.1")
+expect 0 "$man_tok" encode --scope workspace:read --allow 'workspace:*'
+expect_err "authz: not a base64url character at byte 4
+  YXoB+DHgNLcpg5YBAQEAaS9KqQ
+      ^" decode YXoB+DHgNLcpg5YBAQEAaS9KqQ
+if grep -q '^  YXoB+DHgNLcpg5YBAQEAaS9KqQ$' "$ROOT/man/authz.1" && [ "$(replace "$tok_all" 4 +)" = YXoB+DHgNLcpg5YBAQEAaS9KqQ ]; then ok; else bad "man/authz.1: the example of a bad character"; fi
 
 # ---- the man page ---------------------------------------------------------------------------
 
