@@ -135,7 +135,9 @@ enum {
     AUTHZ_LIST_CATALOG = 3, /* catalog text; see line and column */
     AUTHZ_LIST_SCOPES2 = 4, /* the second scope list of authz_scopes_cover */
     AUTHZ_LIST_ALLOW2 = 5,  /* the second allow list of intersect / union */
-    AUTHZ_LIST_ENCODING = 6 /* an encoded token; offset is its byte offset */
+    AUTHZ_LIST_ENCODING = 6, /* an encoded token; offset is its byte offset */
+    AUTHZ_LIST_ENCODING_TEXT = 7 /* the base64url text of one; offset is in
+                                    the text */
 };
 
 /* Size of authz_error.message, including its terminating NUL. */
@@ -516,9 +518,11 @@ AUTHZ_API int authz_token_encode_text(const authz_token *token, char *buf,
                                       size_t cap, size_t *len);
 
 /* Decodes base64url text (no padding, no other bytes; `len` bytes, no NUL
- * needed) and then the binary form. A bad character is AUTHZ_EFORMAT at
- * its offset in the text; errors of the binary form give offsets in the
- * decoded bytes. `opts` may be NULL. */
+ * needed) and then the binary form. An error in the text (a bad character,
+ * an impossible length, non-zero unused bits) is AUTHZ_EFORMAT with list
+ * AUTHZ_LIST_ENCODING_TEXT and its offset in the text; errors of the binary
+ * form have list AUTHZ_LIST_ENCODING and offsets in the decoded bytes.
+ * `opts` may be NULL. */
 AUTHZ_API AUTHZ_NODISCARD authz_token *
 authz_token_decode_text(const authz_catalog *catalog, const char *text,
                         size_t len, const authz_options *opts,

@@ -125,16 +125,28 @@ struct rbuf {
     authz_error *err;
 };
 
-static int bad(struct rbuf *r, int code, size_t offset, const char *what)
+static int bad_in(struct rbuf *r, int list, int code, size_t offset,
+                  const char *what)
 {
     char msg[160];
     snprintf(msg, sizeof msg, "%s at byte %zu", what, offset);
     az_error_plain(r->err, code, msg);
     if (r->err != NULL) {
-        r->err->list = AUTHZ_LIST_ENCODING;
+        r->err->list = list;
         r->err->offset = offset;
     }
     return 0;
+}
+
+static int bad(struct rbuf *r, int code, size_t offset, const char *what)
+{
+    return bad_in(r, AUTHZ_LIST_ENCODING, code, offset, what);
+}
+
+/* An error in the base64url text, as opposed to the bytes it holds. */
+static int bad_text(struct rbuf *r, size_t offset, const char *what)
+{
+    return bad_in(r, AUTHZ_LIST_ENCODING_TEXT, AUTHZ_EFORMAT, offset, what);
 }
 
 /* A minimal LEB128 of at most 32 bits. */
@@ -424,7 +436,7 @@ authz_token *authz_token_decode_text(const authz_catalog *catalog,
         return NULL;
     /* 1 mod 4 characters cannot be the end of any byte string. */
     if (len % 4 == 1)
-        return bad(&r, AUTHZ_EFORMAT, len, "truncated base64url"), NULL;
+        return bad_text(&r, len, "truncated base64url"), NULL;
     bin = lim.alloc.malloc(lim.alloc.ctx, len / 4 * 3 + 3);
     if (bin == NULL)
         return az_error_plain(err, AUTHZ_ENOMEM, "out of memory"), NULL;
@@ -432,8 +444,7 @@ authz_token *authz_token_decode_text(const authz_catalog *catalog,
         int v = b64val((unsigned char)text[i]);
         if (v < 0) {
             lim.alloc.free(lim.alloc.ctx, bin);
-            return bad(&r, AUTHZ_EFORMAT, i, "not a base64url character"),
-                   NULL;
+            return bad_text(&r, i, "not a base64url character"), NULL;
         }
         acc = acc << 6 | (uint32_t)v;
         bits += 6;
@@ -446,8 +457,7 @@ authz_token *authz_token_decode_text(const authz_catalog *catalog,
     /* Unused low bits must be zero: one text per byte string. */
     if (acc != 0) {
         lim.alloc.free(lim.alloc.ctx, bin);
-        return bad(&r, AUTHZ_EFORMAT, len - 1, "non-canonical base64url"),
-               NULL;
+        return bad_text(&r, len - 1, "non-canonical base64url"), NULL;
     }
     tok = decode(catalog, bin, n, opts, err);
     lim.alloc.free(lim.alloc.ctx, bin);

@@ -430,7 +430,14 @@ START_TEST(test_base64_errors)
     bad[5] = '+';
     ck_assert_ptr_null(authz_token_decode_text(coder(), bad, bl, NULL, &err));
     ck_assert_int_eq(err.code, AUTHZ_EFORMAT);
+    ck_assert_int_eq(err.list, AUTHZ_LIST_ENCODING_TEXT);
     ck_assert_uint_eq(err.offset, 5);
+    /* A valid text whose bytes are wrong: the offset is in the bytes. */
+    memcpy(bad, b64, bl + 1);
+    bad[0] = bad[0] == 'A' ? 'B' : 'A';
+    ck_assert_ptr_null(authz_token_decode_text(coder(), bad, bl, NULL, &err));
+    ck_assert_int_eq(err.list, AUTHZ_LIST_ENCODING);
+    ck_assert_uint_eq(err.offset, 0);
     bad[5] = '=';
     ck_assert_ptr_null(authz_token_decode_text(coder(), bad, bl, NULL, &err));
     ck_assert_uint_eq(err.offset, 5);

@@ -52,53 +52,23 @@ void diag_caret(FILE *f, const char *p, size_t n, size_t offset)
 
 /* ---- errors of an encoded token ----------------------------------------- */
 
-static int b64url_value(unsigned char ch)
-{
-    if (ch >= 'A' && ch <= 'Z')
-        return ch - 'A';
-    if (ch >= 'a' && ch <= 'z')
-        return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9')
-        return ch - '0' + 52;
-    return ch == '-' ? 62 : ch == '_' ? 63 : -1;
-}
-
 static bool is_token_error(const struct cli *c, const authz_error *err)
 {
-    return c->token != NULL && err->list == AUTHZ_LIST_ENCODING;
+    return c->token != NULL && (err->list == AUTHZ_LIST_ENCODING ||
+                                err->list == AUTHZ_LIST_ENCODING_TEXT);
 }
 
-/* The library reports the errors of the text at offsets in the text and
- * every other problem at an offset in the decoded bytes (docs/FORMAT.md).
- * All are AUTHZ_EFORMAT, so the text itself tells them apart, in the
- * decoder's order: a length of 1 modulo 4 is refused first, at the length;
- * then the first byte outside the alphabet; then, with every character
- * valid, a last character whose unused low bits are set. */
+/* The library says where an offset is: in the base64url text
+ * (AUTHZ_LIST_ENCODING_TEXT) or in the bytes it decodes to. A caret goes
+ * under a character only in the first case, and only when the offset names
+ * a character (an impossible length is reported at the length). */
 bool diag_token_offset_in_text(const struct cli *c, const authz_error *err,
                                bool *at_char)
 {
-    const char *t = c->token;
-    size_t n, i;
-    int last;
-    *at_char = false;
-    if (!is_token_error(c, err) || err->code != AUTHZ_EFORMAT)
-        return false;
-    n = strlen(t);
-    if (n % 4 == 1)
-        return err->offset == n;
-    if (err->offset >= n)
-        return false;
-    for (i = 0; i < n && b64url_value((unsigned char)t[i]) >= 0; i++)
-        ;
-    if (i < n)
-        *at_char = err->offset == i;
-    else {
-        last = b64url_value((unsigned char)t[n - 1]);
-        *at_char = err->offset == n - 1 &&
-                   ((n % 4 == 2 && (last & 15) != 0) ||
-                    (n % 4 == 3 && (last & 3) != 0));
-    }
-    return *at_char;
+    bool in_text = is_token_error(c, err) &&
+                   err->list == AUTHZ_LIST_ENCODING_TEXT;
+    *at_char = in_text && err->offset < strlen(c->token);
+    return in_text;
 }
 
 /* The command-line entry an error is about, or NULL (an error about a
