@@ -1,11 +1,12 @@
 #!/bin/sh
-# Installs what `make check` needs on Debian, when it is missing: a C
-# compiler and make, the Check unit-test library, pkg-config, and for the
+# Installs what `make check` needs on Debian, when it is missing: C and C++
+# compilers (the header is also compiled as C++) and make, the Check
+# unit-test library, pkg-config, and for the
 # integration examples nginx, curl and SQLite's headers. Uses sudo when not
 # root. Nothing is started: services stay off while packages install.
 set -eu
 need=""
-for pkg in gcc make check pkg-config nginx curl libsqlite3-dev; do
+for pkg in gcc g++ make check pkg-config nginx curl libsqlite3-dev; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need="$need $pkg"
 done
 [ -z "$need" ] && exit 0
