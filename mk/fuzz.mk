@@ -16,9 +16,10 @@
 # (authz_catalog_parse, then a token and checks on it), check (authz_check_n
 # and authz_check with arbitrary arguments on fixed tokens), explain
 # (authz_explain against authz_check and the reference model), decode
-# (authz_token_decode and _text on raw bytes: canonical round trips).
+# (authz_token_decode and _text on raw bytes: canonical round trips), setops
+# (normalize, cover, union and intersect against tokens and the model).
 
-FUZZ_TARGETS := token catalog check explain decode
+FUZZ_TARGETS := token catalog check explain decode setops
 FUZZ_B := $(B)/fuzz
 FUZZ_CC ?= clang
 AFL_CC ?= afl-clang-fast
