@@ -304,17 +304,22 @@ struct allow_entry {
 
 struct ref_token {
     struct grant *grants;
-    size_t n_grants;
+    size_t n_grants, cap_grants;
     struct allow_entry *entries;
-    size_t n_entries;
+    size_t n_entries, cap_entries;
 };
 
+/* The arrays double as they fill: a list of n costs n, not n^2, copies. */
 static bool add_grant(ref_token *t, const char *type, const char *action)
 {
-    struct grant *bigger = realloc(t->grants, (t->n_grants + 1) * sizeof *bigger);
-    if (bigger == NULL)
-        return false;
-    t->grants = bigger;
+    if (t->n_grants == t->cap_grants) {
+        size_t cap = t->cap_grants != 0 ? 2 * t->cap_grants : 16;
+        struct grant *bigger = realloc(t->grants, cap * sizeof *bigger);
+        if (bigger == NULL)
+            return false;
+        t->grants = bigger;
+        t->cap_grants = cap;
+    }
     t->grants[t->n_grants].type = type;
     t->grants[t->n_grants].action = action;
     t->n_grants++;
@@ -323,10 +328,14 @@ static bool add_grant(ref_token *t, const char *type, const char *action)
 
 static bool add_entry(ref_token *t, const char *type, const char *id)
 {
-    struct allow_entry *bigger = realloc(t->entries, (t->n_entries + 1) * sizeof *bigger);
-    if (bigger == NULL)
-        return false;
-    t->entries = bigger;
+    if (t->n_entries == t->cap_entries) {
+        size_t cap = t->cap_entries != 0 ? 2 * t->cap_entries : 16;
+        struct allow_entry *bigger = realloc(t->entries, cap * sizeof *bigger);
+        if (bigger == NULL)
+            return false;
+        t->entries = bigger;
+        t->cap_entries = cap;
+    }
     t->entries[t->n_entries].type = type;
     strcpy(t->entries[t->n_entries].id, id);
     t->n_entries++;
