@@ -229,6 +229,47 @@ START_TEST(test_covers_agrees_with_grants)
 }
 END_TEST
 
+/* A scope that subtracts leaves a list of actions, not a wildcard, even on
+ * a type it names only by action: `t:* u:read -t:write` grants t:read and
+ * u:read, which cover neither `t:*` nor `u:*`. (The Coder catalog's one
+ * subtracting scope, no_user_data, adds only `*:*`, so this needs a catalog
+ * of its own.) */
+START_TEST(test_covers_subtraction)
+{
+    static const char text[] = "type t read write\n"
+                               "type u read write\n"
+                               "scope mix = t:* u:read -t:write\n";
+    static const struct {
+        const char *want;
+        int covered;
+        const char *missing;
+    } cases[] = {
+        {"t:read", 1, "(empty)"},      {"u:read", 1, "(empty)"},
+        {"t:write", 0, "t:write"},     {"u:write", 0, "u:write"},
+        {"t:*", 0, "t:*"},             {"u:*", 0, "u:*"},
+        {"t:read,u:read", 1, "(empty)"}, {"mix", 1, "(empty)"},
+    };
+    authz_error err;
+    authz_catalog *cat = authz_catalog_parse(text, strlen(text), &err);
+    authz_str have = {"mix", 3};
+    struct strs want;
+    size_t i;
+    ck_assert_msg(cat != NULL, "%s", err.message);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bool covered = !cases[i].covered;
+        authz_list *missing = NULL;
+        strs(&want, cases[i].want);
+        ck_assert_int_eq(authz_scopes_cover(cat, &have, 1, want.s, want.n,
+                                            &covered, &missing, NULL, &err),
+                         AUTHZ_OK);
+        ck_assert_msg(covered == cases[i].covered, "mix covers %s: %d",
+                      cases[i].want, covered);
+        expect_list(missing, cases[i].missing);
+    }
+    authz_catalog_free(cat);
+}
+END_TEST
+
 START_TEST(test_intersect_and_union)
 {
     static const struct {
@@ -481,6 +522,7 @@ Suite *setops_suite(void)
     tcase_add_test(tc, test_normalize_allow);
     tcase_add_test(tc, test_covers);
     tcase_add_test(tc, test_covers_agrees_with_grants);
+    tcase_add_test(tc, test_covers_subtraction);
     tcase_add_test(tc, test_intersect_and_union);
     tcase_add_test(tc, test_intersect_agrees_with_checks);
     tcase_add_test(tc, test_errors);
