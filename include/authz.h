@@ -435,7 +435,9 @@ authz_allow_normalize(const authz_catalog *catalog, const authz_str *allow,
  * Returns AUTHZ_OK and sets *covered (required), or an error code with err
  * filled. If `missing` is not NULL, *missing receives the grants of `want`
  * that are not covered, as canonical `T:A`, `T:*` or `*:*` strings, sorted
- * (an empty list when covered); free it with authz_list_free. */
+ * (an empty list when covered); free it with authz_list_free. On any
+ * error *covered is false (when `covered` is not NULL) and *missing NULL:
+ * an unchecked failure reads as "not covered". */
 AUTHZ_API int authz_scopes_cover(const authz_catalog *catalog,
                                  const authz_str *have, size_t n_have,
                                  const authz_str *want, size_t n_want,

@@ -11,9 +11,9 @@
  *     Q<resource> <id> <action> a request
  *     O<f><n>                   byte f: bit 0 AUTHZ_PUBLIC, bit 1 small
  *                               limits (4 scopes, 4 allow entries, 48 bytes
- *                               an entry); byte n, when not 0: each
- *                               operation runs once more with its n-th
- *                               allocation failing
+ *                               an entry), other bits ignored; byte n, when
+ *                               not 0: each operation runs once more with
+ *                               its n-th allocation failing
  *
  * Invariants:
  *   - an operation fails exactly when authz_token_new_ex() refuses the same
@@ -22,16 +22,24 @@
  *     AUTHZ_LIST_ALLOW2, and list counts are checked before entries); with
  *     default options, the reference model gives the same code;
  *   - a normal form is sorted, has no duplicates and is a fixed point;
+ *     scopes hold no alias; allow lists are `[*:*]` or hold no `*:*`, no
+ *     `T:<id>` beside `T:*`, and every id in lower-case 8-4-4-4-12 form;
  *     it is what authz_token_scopes / authz_token_allow return, and a token
  *     built from it decides like the original: the same grant for every
  *     (type, action) of the catalog, the same admission for every request;
  *   - union admits what X or Y admits, intersection what X and Y both
- *     admit (decided by the reference model); both commute, X op X is the
- *     normal form of X, and `*:*` is the identity of intersection;
- *   - X covers Y exactly when no (type, action) that Y grants is left
- *     ungranted by X, and every reported missing grant is one Y makes and
- *     X does not; covering is reflexive, X + Y covers Y, and a list and its
- *     normal form cover each other;
+ *     admit (decided by the reference model, and by a library token built
+ *     from the result); both commute, X op X is the normal form of X, `*:*`
+ *     is the identity of intersection, and a union is no longer than the
+ *     two normal forms together;
+ *   - X covers Y only if every (type, action) that Y grants is granted by
+ *     X (a list of today's actions does not cover a wildcard), and each
+ *     one missing is reported; every reported missing grant is one Y makes
+ *     and X does not; covering is reflexive, X + Y covers Y, a list and its
+ *     normal form cover each other, `coder:all` covers every list, every
+ *     list covers the empty one, and the empty list covers no list that
+ *     grants anything; a failed call leaves *covered false and *missing
+ *     NULL, as the header promises;
  *   - an allocation failure returns AUTHZ_ENOMEM and leaks nothing; an
  *     operation whose allocations all succeed gives the same result.
  */
@@ -40,9 +48,6 @@
 #define FZ_MAX_LIST (FZ_MAX_SCOPES > FZ_MAX_ALLOW ? FZ_MAX_SCOPES : FZ_MAX_ALLOW)
 #define SMALL_LIMIT 4
 #define SMALL_ENTRY_LEN 48
-/* Results may hold more entries than an input may: a union has up to
- * n_x + n_y. The model and the fixed-point checks take that many. */
-#define BIG_ALLOW (2 * FZ_MAX_LIST)
 /* Entries of each allow list whose types and ids make requests. */
 #define DERIVE 3
 
@@ -104,7 +109,7 @@ static void parse(const uint8_t *data, size_t size)
                 fz_request_set(&in.q[in.n_q++], line + 1, len - 1);
             break;
         case 'O':
-            in.flags = len > 1 ? line[1] : 0;
+            in.flags = len > 1 ? line[1] & 3u : 0;
             in.fail_at = len > 2 ? line[2] : 0;
             break;
         default:
@@ -152,15 +157,17 @@ static void make_opts(authz_options *o, unsigned flags,
     o->allocator = alloc;
 }
 
-/* The options a result is read back with: limits apply to inputs, and a
- * normal form may be longer than its input (a 32-digit id gains four
- * dashes) or, for a union, hold more entries. */
-static void make_big_opts(authz_options *o, unsigned flags)
+/* The options a result of n entries is read back with: limits apply to
+ * inputs, and a result may be longer than its input (a 32-digit id gains
+ * four dashes) or hold more entries (a union up to n_x + n_y; an
+ * intersection up to about n_x * n_y, as each `*:<id>` of one list meets
+ * each `T:*` of the other). */
+static void make_read_opts(authz_options *o, unsigned flags, size_t n)
 {
     authz_options_init(o);
     if (flags & 1)
         o->flags = AUTHZ_PUBLIC;
-    o->max_allow = BIG_ALLOW;
+    o->max_allow = n > AUTHZ_DEFAULT_MAX_ALLOW ? n : 0;
 }
 
 /* ---- lists -------------------------------------------------------------- */
@@ -217,6 +224,60 @@ static void assert_sorted(const authz_list *l, bool by_type, const char *what)
         }
         FUZZ_ASSERT(c < 0, "%s not strictly sorted at %zu: \"%s\", \"%s\"",
                     what, i, p, q);
+    }
+}
+
+/* SPEC 6.2: the aliases, which a normal form replaces by what they name. */
+static void assert_no_alias(const authz_list *l, const char *what)
+{
+    size_t i;
+    for (i = 0; i < authz_list_count(l); i++) {
+        const char *e = authz_list_get(l, i);
+        FUZZ_ASSERT(strcmp(e, "all") != 0 &&
+                        strcmp(e, "application_connect") != 0,
+                    "%s: alias \"%s\" in a normal form", what, e);
+    }
+}
+
+/* An id in normal form: `*`, or 36 lower-case hex digits and dashes in the
+ * 8-4-4-4-12 layout. */
+static bool id_is_normal(const char *id)
+{
+    size_t i;
+    if (strcmp(id, "*") == 0)
+        return true;
+    if (strlen(id) != 36)
+        return false;
+    for (i = 0; i < 36; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        char c = id[i];
+        if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return false;
+    }
+    return true;
+}
+
+/* The shape of an allow list in normal form (SPEC 3): `[*:*]` alone, or
+ * no `*:*`; no `T:<id>` beside a `T:*`; every id normal. */
+static void assert_allow_shape(const authz_list *l, const char *what)
+{
+    size_t i, j, n = authz_list_count(l);
+    for (i = 0; i < n; i++) {
+        const char *e = authz_list_get(l, i);
+        size_t tn = strcspn(e, ":");
+        FUZZ_ASSERT(e[tn] == ':' && id_is_normal(e + tn + 1),
+                    "%s: entry \"%s\" not in normal form", what, e);
+        FUZZ_ASSERT(strcmp(e, "*:*") != 0 || n == 1,
+                    "%s: `*:*` beside %zu other entries", what, n - 1);
+        if (tn == 1 && e[0] == '*')
+            continue; /* `*:<id>` is absorbed only by `*:*` */
+        if (strcmp(e + tn + 1, "*") != 0)
+            continue;
+        for (j = 0; j < n; j++) { /* `T:*`: no `T:<id>` may follow */
+            const char *f = authz_list_get(l, j);
+            FUZZ_ASSERT(j == i || strncmp(f, e, tn + 1) != 0,
+                        "%s: \"%s\" beside \"%s\"", what, f, e);
+        }
     }
 }
 
@@ -310,7 +371,7 @@ struct scopes_result {
 };
 
 static void scopes_one(const fz_list *l, const authz_options *opts,
-                       const authz_options *big, struct scopes_result *out,
+                       const authz_options *read, struct scopes_result *out,
                        const char *what)
 {
     authz_error terr;
@@ -344,6 +405,7 @@ static void scopes_one(const fz_list *l, const authz_options *opts,
     FUZZ_ASSERT(out->err.code == AUTHZ_OK, "%s: success with code %d", what,
                 out->err.code);
     assert_sorted(out->norm, false, what);
+    assert_no_alias(out->norm, what);
     FUZZ_ASSERT(authz_list_count(out->norm) <= l->n, "%s: %zu scopes from %zu",
                 what, authz_list_count(out->norm), l->n);
 
@@ -353,14 +415,14 @@ static void scopes_one(const fz_list *l, const authz_options *opts,
     authz_list_free(from_tok);
 
     v = view_of(out->norm);
-    again = authz_scopes_normalize(cat, v.s, v.n, big, &terr);
+    again = authz_scopes_normalize(cat, v.s, v.n, read, &terr);
     FUZZ_ASSERT(again != NULL && lists_equal(again, out->norm),
                 "%s: the normal form is not a fixed point (code %d)", what,
                 terr.code);
     authz_list_free(again);
 
     grants_of(out->tok, out->grants);
-    t2 = authz_token_new_ex(cat, v.s, v.n, STAR_STAR, 1, big, &terr);
+    t2 = authz_token_new_ex(cat, v.s, v.n, STAR_STAR, 1, read, &terr);
     FUZZ_ASSERT(t2 != NULL, "%s: normal form refused (code %d, %s)", what,
                 terr.code, terr.message);
     grants_of(t2, g2);
@@ -402,7 +464,7 @@ static void assert_covers(const authz_str *have, size_t n_have,
 
 static void cover_check(const struct scopes_result *x,
                         const struct scopes_result *y,
-                        const authz_options *opts, const authz_options *big)
+                        const authz_options *opts, const authz_options *read)
 {
     bool covered = true, covered2 = true;
     /* A sentinel the call must overwrite, with NULL on failure. */
@@ -430,7 +492,9 @@ static void cover_check(const struct scopes_result *x,
                      is_x ? AUTHZ_LIST_SCOPES : AUTHZ_LIST_SCOPES2, "cover");
         return;
     }
-    FUZZ_ASSERT(rc == AUTHZ_OK && missing != NULL, "cover: rc %d (%s)", rc,
+    FUZZ_ASSERT(rc == AUTHZ_OK && missing != NULL &&
+                    missing != (authz_list *)&missing,
+                "cover: rc %d (%s)", rc,
                 err.message);
     FUZZ_ASSERT(covered == covered2, "cover: %d with missing, %d without",
                 covered, covered2);
@@ -487,11 +551,26 @@ static void cover_check(const struct scopes_result *x,
     }
     {
         view v = view_of(x->norm);
-        assert_covers(v.s, v.n, strs(&in.sx), in.sx.n, big,
+        assert_covers(v.s, v.n, strs(&in.sx), in.sx.n, read,
                       "normal form covers X");
-        assert_covers(strs(&in.sx), in.sx.n, v.s, v.n, big,
+        assert_covers(strs(&in.sx), in.sx.n, v.s, v.n, read,
                       "X covers its normal form");
         free(v.s);
+    }
+    /* `coder:all` covers every list; every list covers the empty one; the
+     * empty list covers no list that grants something. */
+    assert_covers(CODER_ALL, 1, strs(&in.sy), in.sy.n, opts,
+                  "coder:all covers Y");
+    assert_covers(strs(&in.sx), in.sx.n, NULL, 0, opts, "X covers nothing");
+    {
+        bool grants = false;
+        for (p = 0; p < n_pairs && !grants; p++)
+            grants = y->grants[p];
+        covered = !grants;
+        rc = authz_scopes_cover(cat, NULL, 0, strs(&in.sy), in.sy.n,
+                                &covered, NULL, opts, &err);
+        FUZZ_ASSERT(rc == AUTHZ_OK && (!grants || !covered),
+                    "the empty list covers Y, which grants: rc %d", rc);
     }
 }
 
@@ -503,11 +582,16 @@ struct allow_result {
     ref_token *model; /* `coder:all` with the list */
 };
 
+/* The model's token for `coder:all` and an allow list (its limit raised to
+ * the list's length: results may be longer than inputs). */
 static ref_token *model_of(const char *const *entries, size_t n,
                            const char *what)
 {
     int code = -1;
-    ref_token *m = ref_token_new(CODER_ALL_C, 1, entries, n, BIG_ALLOW, &code);
+    ref_token *m = ref_token_new(CODER_ALL_C, 1, entries, n,
+                                 n > REF_DEFAULT_MAX_ALLOW ? n
+                                                           : REF_DEFAULT_MAX_ALLOW,
+                                 &code);
     FUZZ_ASSERT(m != NULL, "%s: the model refuses a result (code %d)", what,
                 code);
     return m;
@@ -563,9 +647,9 @@ static void derive_requests(void)
 }
 
 static void allow_one(const fz_list *l, const authz_options *opts,
-                      const authz_options *big, struct allow_result *out,
-                      const char *what)
+                      struct allow_result *out, const char *what)
 {
+    authz_options read;
     authz_error terr;
     authz_token *tok;
     authz_list *again, *from_tok;
@@ -597,6 +681,7 @@ static void allow_one(const fz_list *l, const authz_options *opts,
     FUZZ_ASSERT(out->err.code == AUTHZ_OK, "%s: success with code %d", what,
                 out->err.code);
     assert_sorted(out->norm, true, what);
+    assert_allow_shape(out->norm, what);
     FUZZ_ASSERT(authz_list_count(out->norm) <= l->n, "%s: %zu entries from %zu",
                 what, authz_list_count(out->norm), l->n);
 
@@ -606,7 +691,8 @@ static void allow_one(const fz_list *l, const authz_options *opts,
     authz_list_free(from_tok);
 
     v = view_of(out->norm);
-    again = authz_allow_normalize(cat, v.s, v.n, big, &terr);
+    make_read_opts(&read, in.flags, v.n);
+    again = authz_allow_normalize(cat, v.s, v.n, &read, &terr);
     FUZZ_ASSERT(again != NULL && lists_equal(again, out->norm),
                 "%s: the normal form is not a fixed point (code %d)", what,
                 terr.code);
@@ -640,9 +726,11 @@ typedef authz_list *(*pair_op)(const authz_catalog *, const authz_str *,
 /* Union (admits what X or Y admits) or intersection (what both admit). */
 static void pair_check(pair_op op, bool is_union, const struct allow_result *x,
                        const struct allow_result *y, const authz_options *opts,
-                       const authz_options *big, const char *what)
+                       const char *what)
 {
+    authz_options read;
     authz_error err, e2;
+    authz_token *tok;
     authz_list *r = op(cat, strs(&in.ax), in.ax.n, strs(&in.ay), in.ay.n,
                        opts, &err);
     authz_list *r2, *again;
@@ -663,6 +751,12 @@ static void pair_check(pair_op op, bool is_union, const struct allow_result *x,
     FUZZ_ASSERT(r != NULL && err.code == AUTHZ_OK, "%s: code %d (%s)", what,
                 err.code, err.message);
     assert_sorted(r, true, what);
+    assert_allow_shape(r, what);
+    if (is_union)
+        FUZZ_ASSERT(authz_list_count(r) <= authz_list_count(x->norm) +
+                                               authz_list_count(y->norm),
+                    "union: %zu entries from %zu and %zu", authz_list_count(r),
+                    authz_list_count(x->norm), authz_list_count(y->norm));
 
     /* Commutes. */
     r2 = op(cat, strs(&in.ay), in.ay.n, strs(&in.ax), in.ax.n, opts, &e2);
@@ -681,22 +775,32 @@ static void pair_check(pair_op op, bool is_union, const struct allow_result *x,
     }
 
     v = view_of(r);
-    again = authz_allow_normalize(cat, v.s, v.n, big, &e2);
+    make_read_opts(&read, in.flags, v.n);
+    again = authz_allow_normalize(cat, v.s, v.n, &read, &e2);
     FUZZ_ASSERT(again != NULL && lists_equal(again, r),
                 "%s: the result is not in normal form (code %d)", what,
                 e2.code);
     authz_list_free(again);
 
+    /* The result decides as the truth table says, in the model and in a
+     * library token built from it. */
     m = model_of(v.c, v.n, what);
+    tok = authz_token_new_ex(cat, CODER_ALL, 1, v.s, v.n, &read, &e2);
+    FUZZ_ASSERT(tok != NULL, "%s: a token refuses the result (code %d, %s)",
+                what, e2.code, e2.message);
     for (i = 0; i < in.n_reqs; i++) {
         const req *q = &in.reqs[i];
         bool ax = admits(x->model, q), ay = admits(y->model, q);
         bool want = is_union ? (ax || ay) : (ax && ay);
-        FUZZ_ASSERT(admits(m, q) == want,
-                    "%s: %d, but X %d and Y %d on (%s, %s, %s)", what, !want,
-                    ax, ay, q->r ? q->r : "(null)", q->id ? q->id : "(null)",
+        FUZZ_ASSERT(admits(m, q) == want &&
+                        authz_check(tok, q->r, q->id, q->a) == want,
+                    "%s: model %d, library %d, but X %d and Y %d on "
+                    "(%s, %s, %s)", what, admits(m, q),
+                    authz_check(tok, q->r, q->id, q->a), ax, ay,
+                    q->r ? q->r : "(null)", q->id ? q->id : "(null)",
                     q->a ? q->a : "(null)");
     }
+    authz_token_free(tok);
     ref_token_free(m);
     free(v.s);
     authz_list_free(r);
@@ -707,36 +811,36 @@ static void pair_check(pair_op op, bool is_union, const struct allow_result *x,
 enum { OP_NORM_SCOPES, OP_NORM_ALLOW, OP_UNION, OP_INTERSECT, OP_COVER,
        N_OPS };
 
-/* Runs operation `op` under `opts`; the list it returns (for cover, the
- * missing grants), and its code in *code. */
-static authz_list *run_op(int op, const authz_options *opts, int *code)
+/* Runs operation `op` under `opts`: the list it returns (for cover, the
+ * missing grants), its error record in *err, and for cover the answer in
+ * *covered (false for the others). */
+static authz_list *run_op(int op, const authz_options *opts, authz_error *err,
+                          bool *covered)
 {
-    authz_error err;
     authz_list *l = NULL;
-    bool covered;
+    *covered = false;
     switch (op) {
     case OP_NORM_SCOPES:
-        l = authz_scopes_normalize(cat, strs(&in.sx), in.sx.n, opts, &err);
+        l = authz_scopes_normalize(cat, strs(&in.sx), in.sx.n, opts, err);
         break;
     case OP_NORM_ALLOW:
-        l = authz_allow_normalize(cat, strs(&in.ax), in.ax.n, opts, &err);
+        l = authz_allow_normalize(cat, strs(&in.ax), in.ax.n, opts, err);
         break;
     case OP_UNION:
         l = authz_allow_union(cat, strs(&in.ax), in.ax.n, strs(&in.ay),
-                              in.ay.n, opts, &err);
+                              in.ay.n, opts, err);
         break;
     case OP_INTERSECT:
         l = authz_allow_intersect(cat, strs(&in.ax), in.ax.n, strs(&in.ay),
-                                  in.ay.n, opts, &err);
+                                  in.ay.n, opts, err);
         break;
     default:
         authz_scopes_cover(cat, strs(&in.sx), in.sx.n, strs(&in.sy), in.sy.n,
-                           &covered, &l, opts, &err);
+                           covered, &l, opts, err);
         break;
     }
-    *code = err.code;
-    FUZZ_ASSERT((l != NULL) == (err.code == AUTHZ_OK),
-                "op %d: list %p with code %d", op, (void *)l, err.code);
+    FUZZ_ASSERT((l != NULL) == (err->code == AUTHZ_OK),
+                "op %d: list %p with code %d", op, (void *)l, err->code);
     return l;
 }
 
@@ -748,21 +852,26 @@ static void alloc_failure(void)
         authz_allocator a;
         fz_alloc state;
         authz_list *want, *got;
+        authz_error want_err, err;
+        bool want_covered, covered;
         int want_code, code;
 
         make_opts(&plain, in.flags, NULL);
-        want = run_op(op, &plain, &want_code);
+        want = run_op(op, &plain, &want_err, &want_covered);
+        want_code = want_err.code;
         memset(&state, 0, sizeof state);
         state.fail_at = in.fail_at;
         a = fz_allocator(&state);
         make_opts(&failing, in.flags, &a);
-        got = run_op(op, &failing, &code);
+        got = run_op(op, &failing, &err, &covered);
+        code = err.code;
         if (state.failed && want_code == AUTHZ_OK) {
-            FUZZ_ASSERT(got == NULL && code == AUTHZ_ENOMEM,
-                        "op %d: allocation %u failed, code %d", op,
-                        in.fail_at, code);
+            FUZZ_ASSERT(got == NULL && code == AUTHZ_ENOMEM &&
+                            err.list == AUTHZ_LIST_NONE && !covered,
+                        "op %d: allocation %u failed: code %d, list %d, "
+                        "covered %d", op, in.fail_at, code, err.list, covered);
         } else if (!state.failed) {
-            FUZZ_ASSERT(code == want_code &&
+            FUZZ_ASSERT(code == want_code && covered == want_covered &&
                             (got == NULL || lists_equal(got, want)),
                         "op %d: code %d with the counting allocator, %d "
                         "without", op, code, want_code);
@@ -785,7 +894,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct scopes_result sx, sy;
     struct allow_result ax, ay;
-    authz_options opts, big;
+    authz_options opts, read;
     const authz_options *o;
 
     if (cat == NULL) {
@@ -794,19 +903,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     parse(data, size);
     make_opts(&opts, in.flags, NULL);
-    make_big_opts(&big, in.flags);
+    make_read_opts(&read, in.flags, 0);
     o = in.flags == 0 ? NULL : &opts; /* NULL options are the defaults */
     derive_requests();
 
-    scopes_one(&in.sx, o, &big, &sx, "normalize scopes X");
-    scopes_one(&in.sy, o, &big, &sy, "normalize scopes Y");
-    cover_check(&sx, &sy, o, &big);
+    scopes_one(&in.sx, o, &read, &sx, "normalize scopes X");
+    scopes_one(&in.sy, o, &read, &sy, "normalize scopes Y");
+    cover_check(&sx, &sy, o, &read);
 
-    allow_one(&in.ax, o, &big, &ax, "normalize allow X");
-    allow_one(&in.ay, o, &big, &ay, "normalize allow Y");
-    pair_check(authz_allow_union, true, &ax, &ay, o, &big, "union");
-    pair_check(authz_allow_intersect, false, &ax, &ay, o, &big,
-               "intersect");
+    allow_one(&in.ax, o, &ax, "normalize allow X");
+    allow_one(&in.ay, o, &ay, "normalize allow Y");
+    pair_check(authz_allow_union, true, &ax, &ay, o, "union");
+    pair_check(authz_allow_intersect, false, &ax, &ay, o, "intersect");
 
     if (in.fail_at != 0)
         alloc_failure();
