@@ -158,18 +158,30 @@ static inline void fz_request_set(fz_request *q, const uint8_t *p, size_t n)
     fz_bytes_set(&q->action, sp2 + 1, n - (size_t)(sp2 - p) - 1);
 }
 
+/* The next non-empty line of data[0..size) from *pos on (without its
+ * '\n'): false when there is none. Advances *pos past it. */
+static inline bool fz_next_line(const uint8_t *data, size_t size, size_t *pos,
+                                const uint8_t **line, size_t *len)
+{
+    while (*pos < size) {
+        const uint8_t *nl;
+        *line = data + *pos;
+        nl = memchr(*line, '\n', size - *pos);
+        *len = nl != NULL ? (size_t)(nl - *line) : size - *pos;
+        *pos += *len + 1;
+        if (*len != 0)
+            return true;
+    }
+    return false;
+}
+
 static inline void fz_parse_lines(fz_input *in, const uint8_t *data, size_t size)
 {
-    size_t pos = 0;
+    size_t pos = 0, len;
+    const uint8_t *line;
     /* Only the counts: every entry is written in full when it is added. */
     in->n_scopes = in->n_allow = in->n_requests = 0;
-    while (pos < size) {
-        const uint8_t *line = data + pos;
-        const uint8_t *nl = memchr(line, '\n', size - pos);
-        size_t len = nl != NULL ? (size_t)(nl - line) : size - pos;
-        pos += len + 1;
-        if (len == 0)
-            continue;
+    while (fz_next_line(data, size, &pos, &line, &len)) {
         switch (line[0]) {
         case 'S':
             if (in->n_scopes < FZ_MAX_SCOPES)

@@ -88,17 +88,12 @@ static void list_add(fz_list *l, const uint8_t *p, size_t n)
 
 static void parse(const uint8_t *data, size_t size)
 {
-    size_t pos = 0, i;
+    size_t pos = 0, len, i;
+    const uint8_t *line;
     fz_list *lists[4] = {&in.sx, &in.sy, &in.ax, &in.ay};
     in.sx.n = in.sy.n = in.ax.n = in.ay.n = in.n_q = 0;
     in.flags = in.fail_at = 0;
-    while (pos < size) {
-        const uint8_t *line = data + pos;
-        const uint8_t *nl = memchr(line, '\n', size - pos);
-        size_t len = nl != NULL ? (size_t)(nl - line) : size - pos;
-        pos += len + 1;
-        if (len == 0)
-            continue;
+    while (fz_next_line(data, size, &pos, &line, &len)) {
         switch (line[0]) {
         case 'S': list_add(&in.sx, line + 1, len - 1); break;
         case 's': list_add(&in.sy, line + 1, len - 1); break;
