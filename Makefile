@@ -1,5 +1,5 @@
 # authz - plain Makefile. Settable: CC CFLAGS LDFLAGS PREFIX DESTDIR LIBDIR
-# INCLUDEDIR BINDIR PKGCONFIGDIR WERROR.
+# INCLUDEDIR BINDIR PKGCONFIGDIR CMAKEDIR WERROR.
 #
 #   make                 libraries (static and shared) and examples
 #   make check           the test suite, then a staged install used through
@@ -18,6 +18,9 @@ LIBDIR ?= $(EXEC_PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR ?= $(EXEC_PREFIX)/bin
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# The CMake package files compute the library's path as two levels above
+# themselves, so this stays under $(LIBDIR).
+CMAKEDIR := $(LIBDIR)/cmake/authz
 MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 
@@ -134,12 +137,29 @@ install: lib
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    pkgconfig/authz.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/authz.pc
 	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/authz.pc
+	@# The CMake package: paths relative to the file's own location, so
+	@# the install can be staged or moved.
+	install -d $(DESTDIR)$(CMAKEDIR)
+	bytes=$$(printf '__SIZEOF_POINTER__\n' | $(CC) -E -P -x c - | tr -d ' ') && \
+	rel=$$(realpath -m --relative-to=$(CMAKEDIR) $(INCLUDEDIR)) && \
+	for f in authzConfig authzConfigVersion; do \
+	    sed -e "s|@INCLUDEDIR_REL@|$$rel|g" \
+	        -e 's|@VERSION@|$(VERSION)|g' -e 's|@ABI@|$(ABI)|g' \
+	        -e 's|@VERSION_MAJOR@|$(call hdr_num,VERSION_MAJOR)|g' \
+	        -e "s|@SIZEOF_VOID_P@|$$bytes|g" -e "s|@BITS@|$$((bytes * 8))|g" \
+	        cmake/$$f.cmake.in > $(DESTDIR)$(CMAKEDIR)/$$f.cmake || exit 1; \
+	    ! grep -n '@[A-Z_]*@' $(DESTDIR)$(CMAKEDIR)/$$f.cmake || exit 1; \
+	done
+	chmod 644 $(DESTDIR)$(CMAKEDIR)/authzConfig.cmake \
+	    $(DESTDIR)$(CMAKEDIR)/authzConfigVersion.cmake
 	install -m 644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/authz.h $(DESTDIR)$(LIBDIR)/libauthz.a \
 	    $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libauthz.so \
 	    $(DESTDIR)$(PKGCONFIGDIR)/authz.pc \
+	    $(DESTDIR)$(CMAKEDIR)/authzConfig.cmake \
+	    $(DESTDIR)$(CMAKEDIR)/authzConfigVersion.cmake \
 	    $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(MAN3)))
 
 clean:

@@ -35,10 +35,12 @@ EX_FUZZ_RUNS ?= 5000
 EX_TIMEOUT := timeout -k 5 300
 
 # Everything `make install DESTDIR=... PREFIX=/usr` must install, and
-# nothing more: the library, its header and .pc, the CLI, every man page
-# in man/.
+# nothing more: the library, its header, .pc and CMake package files, the
+# CLI, every man page in man/.
 EX_INSTALLED := usr/include/authz.h usr/lib/libauthz.a usr/lib/libauthz.so \
     usr/lib/$(SONAME) usr/lib/pkgconfig/authz.pc usr/bin/authz \
+    usr/lib/cmake/authz/authzConfig.cmake \
+    usr/lib/cmake/authz/authzConfigVersion.cmake \
     $(patsubst man/%,usr/share/man/man1/%,$(wildcard man/*.1)) \
     $(patsubst man/%,usr/share/man/man3/%,$(wildcard man/*.3))
 

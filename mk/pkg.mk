@@ -1,0 +1,69 @@
+# mk/pkg.mk - how authz ships: CMake and Meson consumers, Debian packages,
+# the OSS-Fuzz build, static analysis. Included by the top Makefile.
+#
+#   make check-consumers  `make install` into a stage, moved elsewhere (the
+#                         CMake files must not depend on where they were
+#                         installed); tests/consumers/cmake built with
+#                         find_package(authz 0.1 CONFIG REQUIRED) against
+#                         authz::authz (shared) and authz::authz_static,
+#                         tests/consumers/meson with dependency('authz')
+#                         through pkg-config; each program run and its
+#                         output compared; version requests the install
+#                         cannot satisfy must fail
+#
+# The consumers build examples/minimal.c; its output is
+# tests/data/minimal.expected.
+
+PKG_B := $(abspath $(B))/pkg
+PKG_EXPECTED := $(CURDIR)/tests/data/minimal.expected
+# A hang guard only: each step takes seconds.
+PKG_TIMEOUT := timeout -k 5 300
+MAJOR := $(call hdr_num,VERSION_MAJOR)
+
+.PHONY: check-consumers
+
+check-consumers: lib
+	@for t in cmake meson ninja pkg-config; do command -v $$t >/dev/null || { \
+	    echo "check-consumers: $$t is missing: apt-get install -y cmake meson ninja-build pkg-config" >&2; exit 1; }; done
+	rm -rf $(PKG_B)/consumers
+	mkdir -p $(PKG_B)/consumers
+	$(MAKE) --no-print-directory install DESTDIR=$(PKG_B)/consumers/stage PREFIX=/usr/local \
+	    > $(PKG_B)/consumers/install.log
+	mv $(PKG_B)/consumers/stage $(PKG_B)/consumers/moved
+	@# ---- CMake: find_package, shared and static
+	$(PKG_TIMEOUT) cmake -S tests/consumers/cmake -B $(PKG_B)/consumers/cmake \
+	    -DCMAKE_C_COMPILER=$(CC) -DCMAKE_PREFIX_PATH=$(PKG_B)/consumers/moved/usr/local \
+	    -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF > $(PKG_B)/consumers/cmake.log
+	grep -qx 'authz_DIR:PATH=$(PKG_B)/consumers/moved/usr/local/lib/cmake/authz' \
+	    $(PKG_B)/consumers/cmake/CMakeCache.txt
+	$(PKG_TIMEOUT) cmake --build $(PKG_B)/consumers/cmake -j2 >> $(PKG_B)/consumers/cmake.log
+	$(PKG_B)/consumers/cmake/minimal > $(PKG_B)/consumers/cmake-minimal.out
+	diff -u $(PKG_EXPECTED) $(PKG_B)/consumers/cmake-minimal.out
+	ldd $(PKG_B)/consumers/cmake/minimal | grep -qF '$(PKG_B)/consumers/moved/usr/local/lib/$(SONAME)'
+	$(PKG_B)/consumers/cmake/minimal_static > $(PKG_B)/consumers/cmake-static.out
+	diff -u $(PKG_EXPECTED) $(PKG_B)/consumers/cmake-static.out
+	! readelf -d $(PKG_B)/consumers/cmake/minimal_static | grep -F libauthz
+	@# ---- CMake: versions this install must refuse
+	@for want in $$(($(MAJOR) + 1)).0 $(MAJOR).99; do \
+	    rm -rf $(PKG_B)/consumers/cmake-refuse; \
+	    if cmake -S tests/consumers/cmake -B $(PKG_B)/consumers/cmake-refuse \
+	        -DAUTHZ_REQUEST=$$want -DCMAKE_PREFIX_PATH=$(PKG_B)/consumers/moved/usr/local \
+	        > $(PKG_B)/consumers/cmake-refuse.log 2>&1; then \
+	        echo "check-consumers: find_package(authz $$want) accepted version $(VERSION)" >&2; exit 1; fi; \
+	    grep -q 'version: $(VERSION)' $(PKG_B)/consumers/cmake-refuse.log || { \
+	        cat $(PKG_B)/consumers/cmake-refuse.log >&2; exit 1; }; \
+	done
+	@# ---- Meson: dependency('authz') through pkg-config
+	PKG_CONFIG_SYSROOT_DIR=$(PKG_B)/consumers/moved \
+	PKG_CONFIG_LIBDIR=$(PKG_B)/consumers/moved/usr/local/lib/pkgconfig CC=$(CC) \
+	    $(PKG_TIMEOUT) meson setup $(PKG_B)/consumers/meson tests/consumers/meson \
+	    > $(PKG_B)/consumers/meson.log
+	$(PKG_TIMEOUT) ninja -C $(PKG_B)/consumers/meson -j2 >> $(PKG_B)/consumers/meson.log
+	LD_LIBRARY_PATH=$(PKG_B)/consumers/moved/usr/local/lib $(PKG_B)/consumers/meson/minimal \
+	    > $(PKG_B)/consumers/meson-minimal.out
+	diff -u $(PKG_EXPECTED) $(PKG_B)/consumers/meson-minimal.out
+	LD_LIBRARY_PATH=$(PKG_B)/consumers/moved/usr/local/lib ldd $(PKG_B)/consumers/meson/minimal \
+	    | grep -qF '$(PKG_B)/consumers/moved/usr/local/lib/$(SONAME)'
+	@echo "check-consumers: CMake (authz::authz, authz::authz_static) and Meson (dependency('authz')) built examples/minimal.c against a moved install; outputs as expected; versions $$(($(MAJOR) + 1)).0 and $(MAJOR).99 refused: ok"
+
+check: check-consumers
