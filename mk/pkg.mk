@@ -10,6 +10,14 @@
 #                         through pkg-config; each program run and its
 #                         output compared; version requests the install
 #                         cannot satisfy must fail
+#   make check-oss-fuzz   tests/fuzz/oss-fuzz/build.sh run as OSS-Fuzz runs
+#                         it (clang, ASan, LIB_FUZZING_ENGINE=-fsanitize=fuzzer,
+#                         OUT and WORK under $(B)/pkg/oss-fuzz); every
+#                         tests/fuzz/fuzz_*.c must come out as a target with
+#                         its seed corpus zip (the same files as
+#                         tests/fuzz/corpus/<t>/), dictionary and options;
+#                         each target then runs OSS_FUZZ_RUNS executions
+#                         (default 3000) from its unzipped seeds
 #
 # The consumers build examples/minimal.c; its output is
 # tests/data/minimal.expected.
@@ -20,7 +28,7 @@ PKG_EXPECTED := $(CURDIR)/tests/data/minimal.expected
 PKG_TIMEOUT := timeout -k 5 300
 MAJOR := $(call hdr_num,VERSION_MAJOR)
 
-.PHONY: check-consumers
+.PHONY: check-consumers check-oss-fuzz
 
 check-consumers: lib
 	@for t in cmake meson ninja pkg-config; do command -v $$t >/dev/null || { \
@@ -67,3 +75,44 @@ check-consumers: lib
 	@echo "check-consumers: CMake (authz::authz, authz::authz_static) and Meson (dependency('authz')) built examples/minimal.c against a moved install; outputs as expected; versions $$(($(MAJOR) + 1)).0 and $(MAJOR).99 refused: ok"
 
 check: check-consumers
+
+# ---- OSS-Fuzz ------------------------------------------------------------------
+
+OSS_FUZZ_RUNS ?= 3000
+OSS_FUZZ_B := $(PKG_B)/oss-fuzz
+# What OSS-Fuzz's base-builder sets for a libFuzzer + ASan build.
+OSS_FUZZ_CFLAGS := -O1 -fno-omit-frame-pointer -gline-tables-only \
+    -fsanitize=address -fsanitize-address-use-after-scope \
+    -fsanitize=fuzzer-no-link
+OSS_FUZZ_NAMES = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+
+check-oss-fuzz:
+	@command -v clang >/dev/null || { echo "check-oss-fuzz: clang is missing: apt-get install -y clang libclang-rt-14-dev" >&2; exit 1; }
+	rm -rf $(OSS_FUZZ_B)
+	mkdir -p $(OSS_FUZZ_B)/out $(OSS_FUZZ_B)/work $(OSS_FUZZ_B)/seeds
+	CC=clang CXX=clang++ CFLAGS='$(OSS_FUZZ_CFLAGS)' CXXFLAGS='$(OSS_FUZZ_CFLAGS)' \
+	    LIB_FUZZING_ENGINE=-fsanitize=fuzzer OUT=$(OSS_FUZZ_B)/out \
+	    WORK=$(OSS_FUZZ_B)/work SRC=$(CURDIR)/.. \
+	    $(PKG_TIMEOUT) bash tests/fuzz/oss-fuzz/build.sh > $(OSS_FUZZ_B)/build.log 2>&1 || { \
+	    tail -30 $(OSS_FUZZ_B)/build.log >&2; exit 1; }
+	@out=$(OSS_FUZZ_B)/out; \
+	for t in $(OSS_FUZZ_NAMES); do \
+	    f=$$out/fuzz_$$t; \
+	    [ -x $$f ] || { echo "check-oss-fuzz: $$f was not built" >&2; exit 1; }; \
+	    cmp tests/fuzz/authz.dict $$f.dict || exit 1; \
+	    grep -qx '\[libfuzzer\]' $$f.options || { echo "check-oss-fuzz: $$f.options has no [libfuzzer] section" >&2; exit 1; }; \
+	    len=$$(sed -n 's/^max_len = \([0-9][0-9]*\)$$/\1/p' $$f.options); \
+	    [ -n "$$len" ] || { echo "check-oss-fuzz: $$f.options sets no max_len" >&2; exit 1; }; \
+	    /usr/bin/python3 -m zipfile -e $${f}_seed_corpus.zip $(OSS_FUZZ_B)/seeds/$$t || exit 1; \
+	    diff -r tests/fuzz/corpus/$$t $(OSS_FUZZ_B)/seeds/$$t || { \
+	        echo "check-oss-fuzz: $${f}_seed_corpus.zip differs from tests/fuzz/corpus/$$t" >&2; exit 1; }; \
+	    $(PKG_TIMEOUT) $$f -runs=$(OSS_FUZZ_RUNS) -seed=1 -max_len=$$len -dict=$$f.dict \
+	        $(OSS_FUZZ_B)/seeds/$$t > $(OSS_FUZZ_B)/fuzz_$$t.log 2>&1 || { \
+	        tail -30 $(OSS_FUZZ_B)/fuzz_$$t.log >&2; echo "check-oss-fuzz: fuzz_$$t failed" >&2; exit 1; }; \
+	    grep -q '^Done $(OSS_FUZZ_RUNS) runs' $(OSS_FUZZ_B)/fuzz_$$t.log || { \
+	        tail -5 $(OSS_FUZZ_B)/fuzz_$$t.log >&2; echo "check-oss-fuzz: fuzz_$$t did not run $(OSS_FUZZ_RUNS) times" >&2; exit 1; }; \
+	    printf 'check-oss-fuzz: fuzz_%-8s %4d seeds, %d runs: ok\n' $$t $$(ls tests/fuzz/corpus/$$t | wc -l) $(OSS_FUZZ_RUNS); \
+	done
+	@echo "check-oss-fuzz: build.sh built $(words $(OSS_FUZZ_NAMES)) targets with seed corpora, dictionaries and options; each ran $(OSS_FUZZ_RUNS) executions: ok"
+
+check: check-oss-fuzz
