@@ -18,6 +18,16 @@
 #                         tests/fuzz/corpus/<t>/), dictionary and options;
 #                         each target then runs OSS_FUZZ_RUNS executions
 #                         (default 3000) from its unzipped seeds
+#   make deb              the Debian packages (debian/), unsigned, into
+#                         $(B)/deb/: dpkg-buildpackage -us -uc -b in a copy
+#                         of the tree, so the source stays clean; then
+#                         lintian, which must report no error
+#                         (its report: $(B)/deb/lintian.log)
+#   make check-deb        as root, on a system without them: installs the
+#                         three packages with dpkg -i, builds minimal.c
+#                         through pkg-config, CMake and Meson against them,
+#                         runs it, removes and purges them and checks that
+#                         nothing is left (tests/deb/check.sh)
 #
 # The consumers build examples/minimal.c; its output is
 # tests/data/minimal.expected.
@@ -28,7 +38,7 @@ PKG_EXPECTED := $(CURDIR)/tests/data/minimal.expected
 PKG_TIMEOUT := timeout -k 5 300
 MAJOR := $(call hdr_num,VERSION_MAJOR)
 
-.PHONY: check-consumers check-oss-fuzz
+.PHONY: check-consumers check-oss-fuzz deb check-deb
 
 check-consumers: lib
 	@for t in cmake meson ninja pkg-config; do command -v $$t >/dev/null || { \
@@ -116,3 +126,29 @@ check-oss-fuzz:
 	@echo "check-oss-fuzz: build.sh built $(words $(OSS_FUZZ_NAMES)) targets with seed corpora, dictionaries and options; each ran $(OSS_FUZZ_RUNS) executions: ok"
 
 check: check-oss-fuzz
+
+# ---- Debian packages -----------------------------------------------------------
+
+DEB_B := $(abspath $(B))/deb
+DEB_SRC := $(DEB_B)/authz-$(VERSION)
+
+deb:
+	@for t in dpkg-buildpackage dh lintian fakeroot; do command -v $$t >/dev/null || { \
+	    echo "deb: $$t is missing: apt-get install -y debhelper dpkg-dev fakeroot lintian" >&2; exit 1; }; done
+	rm -rf $(DEB_B)
+	mkdir -p $(DEB_SRC)
+	@# The tree as it is, without build outputs or the repository.
+	tar -cf - --exclude=./build --exclude='./build-*' --exclude=./.git . | tar -xf - -C $(DEB_SRC)
+	cd $(DEB_SRC) && $(PKG_TIMEOUT) dpkg-buildpackage -us -uc -b > $(DEB_B)/build.log 2>&1 || { \
+	    tail -40 $(DEB_B)/build.log >&2; echo "deb: dpkg-buildpackage failed (log: $(DEB_B)/build.log)" >&2; exit 1; }
+	@ls $(DEB_B)/*.deb
+	$(PKG_TIMEOUT) lintian --fail-on error --display-info --pedantic $(DEB_B)/*.changes \
+	    > $(DEB_B)/lintian.log 2>&1 || { cat $(DEB_B)/lintian.log >&2; \
+	    echo "deb: lintian reports errors" >&2; exit 1; }
+	@echo "deb: lintian: $$(grep -c '^E:' $(DEB_B)/lintian.log) errors, $$(grep -c '^W:' $(DEB_B)/lintian.log) warnings, $$(grep -c '^[IP]:' $(DEB_B)/lintian.log) info/pedantic notes ($(DEB_B)/lintian.log)"
+	@grep '^[WE]:' $(DEB_B)/lintian.log || true
+
+check-deb: deb
+	$(PKG_TIMEOUT) sh tests/deb/check.sh $(DEB_B) $(VERSION)
+
+check: check-deb
