@@ -187,7 +187,7 @@ int az_scratch_new(struct az_scratch *sc, const authz_allocator *alloc,
     memset(sc, 0, sizeof *sc);
     sc->n_scopes = n_scopes;
     sc->n_allow = n_allow;
-    if (size == 0)
+    if (n_allow == 0 && n_scopes == 0)
         return 1;
     sc->mem = alloc->malloc(alloc->ctx, size);
     if (sc->mem == NULL)

@@ -259,8 +259,10 @@ static int decide(struct cli *c, authz_explanation *ex)
     const char *resource = c->args[0], *id = id_operand(c->args[1]),
                *action = c->args[2];
     authz_error err;
-    authz_token *tok = build_token(c, 0, &err);
+    authz_token *tok;
     bool allowed;
+    memset(ex, 0, sizeof *ex); /* defined on the early returns too */
+    tok = build_token(c, 0, &err);
     if (tok == NULL)
         return diag_error(c, &err, NULL);
     allowed = authz_check(tok, resource, id, action);

@@ -59,6 +59,7 @@ int main(int argc, char **argv)
     char *text;
     size_t len;
     uint32_t i;
+    int write_failed;
 
     if (argc != 3) {
         fprintf(stderr, "usage: gen-catalog INPUT.catalog OUTPUT.c\n");
@@ -157,7 +158,10 @@ int main(int argc, char **argv)
             cat->n_scopes ? "scopes" : "NULL",
             cat->n_grants ? "grants" : "NULL");
     authz_catalog_free(cat);
-    if (fclose(out) != 0) {
+    /* A failed write sets the error flag; fclose reports only the last
+     * flush. */
+    write_failed = ferror(out) != 0;
+    if (fclose(out) != 0 || write_failed) {
         perror(argv[2]);
         return 1;
     }
