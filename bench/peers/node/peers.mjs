@@ -3,7 +3,8 @@
 //
 //   node --experimental-wasm-modules peers.mjs ENGINE WORKLOAD [MODEL]
 //
-// ENGINE is casbin-node (MODEL: ../casbin/model.conf), cedar or biscuit.
+// ENGINE is casbin-node (MODEL: ../casbin/model.conf), cedar or biscuit;
+// `peers.mjs show WORKLOAD` prints every engine's encoding of the token.
 // Each engine builds its encoding of the token in WORKLOAD once, outside the
 // timed loop; then its decision on every request is compared with authz's
 // (recorded in WORKLOAD) and any difference stops the run (exit 1); then the
@@ -50,16 +51,22 @@ function load(path) {
 // The same model file as casbin-go, the same policy lines (see
 // ../casbin/model.conf). enforceSync is casbin's synchronous enforce: the
 // same decision without a Promise per call.
+function casbinRules(w) {
+  return {
+    p: w.grants.map((g) => [g.scope, g.type, g.action]),
+    g: w.scopes.map((s) => ["token", s]),
+    g2: w.allow.map((a) => [`${a.type}:${a.id}`, "token"]),
+  };
+}
+
 async function casbinNode(w, modelPath) {
   const casbin = await import("casbin");
   const m = casbin.newModelFromString(readFileSync(modelPath, "utf8"));
   const e = await casbin.newEnforcer(m);
-  await e.addPolicies(w.grants.map((g) => [g.scope, g.type, g.action]));
-  await e.addGroupingPolicies(w.scopes.map((s) => ["token", s]));
-  await e.addNamedGroupingPolicies(
-    "g2",
-    w.allow.map((a) => [`${a.type}:${a.id}`, "token"]),
-  );
+  const rules = casbinRules(w);
+  await e.addPolicies(rules.p);
+  await e.addGroupingPolicies(rules.g);
+  await e.addNamedGroupingPolicies("g2", rules.g2);
   return (r) => e.enforceSync("token", r.type, r.id, r.action);
 }
 
@@ -78,7 +85,7 @@ function cedarType(t) {
     .join("");
 }
 
-export function cedarPolicies(w) {
+function cedarPolicies(w) {
   const q = JSON.stringify;
   const out = [];
   const byScopeType = new Map();
@@ -154,23 +161,14 @@ async function cedar(w) {
 // ACTION), and holds the two allow policies; per request it is built from
 // that base with resource(TYPE, ID) and operation(ACTION) facts and the
 // token, and authorize() either returns (allow) or throws (deny).
-async function biscuit(w) {
-  const b = await import("@biscuit-auth/biscuit-wasm");
+function biscuitCode(w) {
   const q = JSON.stringify;
-  const root = new b.KeyPair(b.SignatureAlgorithm.Ed25519);
-  const builder = b.Biscuit.builder();
-  builder.addCode(
-    [
+  return {
+    token: [
       ...w.scopes.map((s) => `scope(${q(s)});`),
       ...w.allow.map((a) => `allowed(${q(a.type)}, ${q(a.id)});`),
     ].join("\n"),
-  );
-  const bytes = builder.build(root.getPrivateKey()).toBytes();
-  const token = b.Biscuit.fromBytes(bytes, root.getPublicKey());
-
-  const base = new b.AuthorizerBuilder();
-  base.addCode(
-    [
+    authorizer: [
       ...w.grants.map(
         (g) => `grants(${q(g.scope)}, ${q(g.type)}, ${q(g.action)});`,
       ),
@@ -178,7 +176,20 @@ async function biscuit(w) {
       "allow if operation($op), resource($type, $id), allowed($type, $id), scope($s), grants($s, $type, $op);",
       'allow if operation($op), resource($type, $id), allowed($type, "*"), scope($s), grants($s, $type, $op);',
     ].join("\n"),
-  );
+  };
+}
+
+async function biscuit(w) {
+  const b = await import("@biscuit-auth/biscuit-wasm");
+  const code = biscuitCode(w);
+  const root = new b.KeyPair(b.SignatureAlgorithm.Ed25519);
+  const builder = b.Biscuit.builder();
+  builder.addCode(code.token);
+  const bytes = builder.build(root.getPrivateKey()).toBytes();
+  const token = b.Biscuit.fromBytes(bytes, root.getPublicKey());
+
+  const base = new b.AuthorizerBuilder();
+  base.addCode(code.authorizer);
   // Biscuit's default limits (1000 facts, 100 iterations) with a time limit
   // of 10 s instead of 1 ms: on a shared machine a process can be kept off
   // the CPU for longer than 1 ms in the middle of a decision, and a timeout
@@ -216,6 +227,19 @@ const ENGINES = { "casbin-node": casbinNode, cedar, biscuit };
 
 async function main() {
   const [engine, workPath, modelPath] = process.argv.slice(2);
+  if (engine === "show" && workPath) {
+    // Each encoding as text, for reading: node peers.mjs show WORKLOAD
+    const w = load(workPath);
+    const r = casbinRules(w);
+    process.stdout.write(
+      "# casbin policy lines\n" +
+        ["p", "g", "g2"].map((k) => r[k].map((l) => `${k}, ${l.join(", ")}`).join("\n")).join("\n") +
+        "\n\n# Cedar policies\n" + cedarPolicies(w) +
+        "\n\n# Biscuit token (authority block)\n" + biscuitCode(w).token +
+        "\n\n# Biscuit authorizer\n" + biscuitCode(w).authorizer + "\n",
+    );
+    return;
+  }
   if (!ENGINES[engine] || !workPath)
     fail("usage: peers.mjs casbin-node|cedar|biscuit WORKLOAD [MODEL]");
   const w = load(workPath);
