@@ -143,7 +143,7 @@ run() {
 
 round=1
 while [ "$round" -le "$ROUNDS" ]; do
-    echo "---- round $round of $ROUNDS"
+    echo "---- round $round of $ROUNDS (load average $(cut -d' ' -f1-3 /proc/loadavg))"
     for n in $SIZES; do
         for e in $ENGINES; do
             skipped "$e" || run "$e" "$n"
@@ -168,7 +168,7 @@ function median(list,    v, m, i, j, t) {
     return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
 }
 function fmt(x) {
-    return x >= 1000 ? sprintf("%.0f", x) : x >= 100 ? sprintf("%.0f", x) : sprintf("%.1f", x)
+    return x >= 100 ? sprintf("%.0f", x) : sprintf("%.1f", x)
 }
 BEGIN {
     while ((getline line < skips) > 0) {

@@ -4,7 +4,8 @@
 //   node --experimental-wasm-modules peers.mjs ENGINE WORKLOAD [MODEL]
 //
 // ENGINE is casbin-node (MODEL: ../casbin/model.conf), cedar or biscuit;
-// `peers.mjs show WORKLOAD` prints every engine's encoding of the token.
+// `peers.mjs show WORKLOAD` prints every engine's encoding of the token;
+// `peers.mjs floor` the cost of the wasm engines' emptiest decision.
 // Each engine builds its encoding of the token in WORKLOAD once, outside the
 // timed loop; then its decision on every request is compared with authz's
 // (recorded in WORKLOAD) and any difference stops the run (exit 1); then the
@@ -222,11 +223,62 @@ async function biscuit(w) {
   };
 }
 
+// ---- the bindings' own cost -------------------------------------------------
+// `peers.mjs floor`: CPU time per call of the cheapest decision each wasm
+// package can make, with no policy work to speak of: Cedar with one
+// `permit (principal, action, resource);` and no entities, Biscuit with an
+// authorizer that holds only `allow if true` and no token. What a decision
+// costs above this is the engine's evaluation of the job.
+async function floor() {
+  const c = await import("@cedar-policy/cedar-wasm/nodejs");
+  const b = await import("@biscuit-auth/biscuit-wasm");
+  if (c.preparsePolicySet("floor", { staticPolicies: "permit (principal, action, resource);" }).type !== "success")
+    fail("cedar: the floor policy does not parse");
+  const call = {
+    principal: { type: "Token", id: "token" },
+    action: { type: "Action", id: "read" },
+    resource: { type: "Workspace", id: "910a2dec-8902-4cc1-beeb-8da1658eec67" },
+    context: {},
+    preparsedPolicySetId: "floor",
+    entities: [],
+  };
+  const allowAll = b.Policy.fromString("allow if true");
+  const LIMITS = { max_facts: 1000, max_iterations: 100, max_time_micro: 10000000 };
+  const cases = {
+    cedar: () => c.statefulIsAuthorized(call).response.decision === "allow",
+    biscuit: () => {
+      const a = new b.AuthorizerBuilder();
+      a.addPolicy(allowAll);
+      const z = a.buildUnauthenticated();
+      try {
+        z.authorizeWithLimits(LIMITS);
+        return true;
+      } finally {
+        z.free();
+      }
+    },
+  };
+  for (const [name, f] of Object.entries(cases)) {
+    // Warm up as long as the job's checking pass does (4096 calls): the
+    // first calls run before the JIT has compiled the wasm code fully.
+    for (let i = 0; i < 4096; i++) f();
+    const cpu = [];
+    for (let k = 0; k < 5; k++) {
+      const c0 = process.cpuUsage();
+      for (let i = 0; i < 1000; i++) if (!f()) fail(`${name}: the floor call denied`);
+      const c1 = process.cpuUsage(c0);
+      cpu.push((((c1.user + c1.system) * 1000) / 1000).toFixed(1));
+    }
+    process.stdout.write(`floor engine=${name} calls=1000 cpu_ns=${cpu.join(",")}\n`);
+  }
+}
+
 // ---- the run --------------------------------------------------------------
 const ENGINES = { "casbin-node": casbinNode, cedar, biscuit };
 
 async function main() {
   const [engine, workPath, modelPath] = process.argv.slice(2);
+  if (engine === "floor") return floor();
   if (engine === "show" && workPath) {
     // Each encoding as text, for reading: node peers.mjs show WORKLOAD
     const w = load(workPath);
