@@ -12,7 +12,7 @@
 #                        the CLI; the report lands in $(B)/lint/scan-report
 #
 # The files are whatever lib/*.c and tools/*.c exist, with the include
-# paths of the build. The generated $(B)/catalog_coder.c is left out: it is
+# paths and command-line definitions of the build. The generated $(B)/catalog_coder.c is left out: it is
 # data tables written by tools/gen_catalog.c, which is itself checked. A
 # finding that cannot be fixed is suppressed at its line with a reason
 # (cppcheck: `// cppcheck-suppress <id>`, clang-tidy: `// NOLINT(<check>)`).
@@ -21,6 +21,8 @@ LINT_B := $(B)/lint
 LINT_SRC = $(sort $(wildcard lib/*.c) $(wildcard tools/*.c))
 LINT_HDR = $(wildcard include/*.h lib/*.h tools/*.h)
 LINT_INC := -Iinclude -Ilib
+# What the build defines on the command line (mk/cli.mk).
+LINT_DEFS = -DAUTHZ_CODER_COMMIT='"$(or $(CODER_COMMIT),unknown)"'
 # The configuration the build compiles on Linux with gcc; cppcheck would
 # otherwise try every combination of the platform #ifs, slowly.
 # _Noreturn is spelled as an attribute cppcheck 2.10 understands.
@@ -45,7 +47,7 @@ lint: lint-cppcheck lint-tidy lint-scan
 
 lint-cppcheck:
 	@command -v cppcheck >/dev/null || { echo "lint: cppcheck is missing: apt-get install -y cppcheck" >&2; exit 1; }
-	cppcheck $(CPPCHECK_FLAGS) $(LINT_INC) $(LINT_SRC)
+	cppcheck $(CPPCHECK_FLAGS) $(LINT_INC) $(LINT_DEFS) $(LINT_SRC)
 	@echo "lint-cppcheck: $(words $(LINT_SRC)) files, no finding"
 
 lint-tidy: $(patsubst %.c,$(LINT_B)/tidy/%.ok,$(LINT_SRC))
@@ -54,7 +56,7 @@ lint-tidy: $(patsubst %.c,$(LINT_B)/tidy/%.ok,$(LINT_SRC))
 $(LINT_B)/tidy/%.ok: %.c .clang-tidy $(LINT_HDR)
 	@command -v clang-tidy >/dev/null || { echo "lint: clang-tidy is missing: apt-get install -y clang-tidy" >&2; exit 1; }
 	@mkdir -p $(@D)
-	clang-tidy --quiet $< -- -std=c11 $(LINT_INC)
+	clang-tidy --quiet $< -- -std=c11 $(LINT_INC) $(LINT_DEFS)
 	@touch $@
 
 lint-scan:
