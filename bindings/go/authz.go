@@ -36,6 +36,13 @@ static _Bool authz_go_check(uintptr_t tok, const char *r, size_t rl,
     return authz_check_n((const authz_token *)tok, r, rl, id, il, a, al);
 }
 
+static _Bool authz_go_explain(uintptr_t tok, const char *r, size_t rl,
+                              const char *id, size_t il, const char *a,
+                              size_t al, authz_explanation *out)
+{
+    return authz_explain_n((const authz_token *)tok, r, rl, id, il, a, al, out);
+}
+
 static _Bool authz_go_check_target(uintptr_t tok, uintptr_t target,
                                    const char *id, size_t il)
 {
@@ -64,7 +71,6 @@ import "C"
 
 import (
 	"runtime"
-	"strings"
 	"sync"
 	"unsafe"
 )
@@ -371,29 +377,11 @@ func index(i C.size_t) int {
 }
 
 // Explain is Check with its reason, for logs and debugging (it costs more
-// than Check). An argument that holds a NUL byte cannot reach the library:
-// the answer is then a deny with ReasonNullArgument and an ErrInvalid error.
-func (t *Token) Explain(resource, id, action string) (Explanation, error) {
-	if strings.IndexByte(resource, 0) >= 0 || strings.IndexByte(id, 0) >= 0 ||
-		strings.IndexByte(action, 0) >= 0 {
-		return Explanation{Reason: ReasonNullArgument, ScopeIndex: -1, EntryIndex: -1},
-			&Error{Code: ErrInvalid, Message: "explain: an argument holds a NUL byte"}
-	}
-	buf := C.malloc(C.size_t(len(resource) + len(id) + len(action) + 3))
-	if buf == nil {
-		panic("authz: out of memory")
-	}
-	defer C.free(buf)
-	b := unsafe.Slice((*byte)(buf), len(resource)+len(id)+len(action)+3)
-	n := copy(b, resource)
-	b[n] = 0
-	n2 := n + 1 + copy(b[n+1:], id)
-	b[n2] = 0
-	n3 := n2 + 1 + copy(b[n2+1:], action)
-	b[n3] = 0
+// than Check). Like Check it passes the strings by pointer and length.
+func (t *Token) Explain(resource, id, action string) Explanation {
 	var ex C.authz_explanation
-	C.authz_explain(t.ptr(), (*C.char)(buf), (*C.char)(unsafe.Pointer(&b[n+1])),
-		(*C.char)(unsafe.Pointer(&b[n2+1])), &ex)
+	C.authz_go_explain(t.handle(), strData(resource), C.size_t(len(resource)),
+		strData(id), C.size_t(len(id)), strData(action), C.size_t(len(action)), &ex)
 	runtime.KeepAlive(t)
 	return Explanation{
 		Allowed:    bool(ex.allowed),
@@ -402,7 +390,7 @@ func (t *Token) Explain(resource, id, action string) (Explanation, error) {
 		ScopeIndex: index(ex.scope_index),
 		Entry:      C.GoString(&ex.allow[0]),
 		EntryIndex: index(ex.allow_index),
-	}, nil
+	}
 }
 
 // ---- pre-resolved targets ---------------------------------------------------
@@ -428,14 +416,8 @@ func NewTarget(cat *Catalog, resource, action string) (Target, error) {
 	}
 	tg := &target{c: c, cat: cat}
 	runtime.SetFinalizer(tg, func(t *target) { C.free(unsafe.Pointer(t.c)) })
-	if strings.IndexByte(resource, 0) >= 0 || strings.IndexByte(action, 0) >= 0 {
-		C.authz_target_resolve(cat.c, nil, nil, c) // a target that denies
-		return Target{tg}, &Error{Code: ErrInvalid, Message: "target: a name holds a NUL byte"}
-	}
-	r, a := C.CString(resource), C.CString(action)
-	rc := C.authz_target_resolve(cat.c, r, a, c)
-	C.free(unsafe.Pointer(r))
-	C.free(unsafe.Pointer(a))
+	rc := C.authz_target_resolve_n(cat.c, strData(resource), C.size_t(len(resource)),
+		strData(action), C.size_t(len(action)), c)
 	runtime.KeepAlive(cat)
 	if rc != C.AUTHZ_OK {
 		name := resource
@@ -463,6 +445,7 @@ func (t *Token) CheckTarget(tg Target, id string) bool {
 	return bool(ok)
 }
 
+// batch is the scratch space of one CheckMany call, reused through a pool.
 type batch struct {
 	buf  []byte
 	lens []C.size_t
@@ -471,10 +454,15 @@ type batch struct {
 var batches = sync.Pool{New: func() interface{} { return new(batch) }}
 
 // CheckMany decides each id of a list endpoint in one cgo call: allowed[i]
-// is CheckTarget(tg, ids[i]). It returns how many are allowed. allowed must
-// be at least as long as ids. The ids are copied into a reused buffer (the
-// cgo rules forbid passing C the Go pointers a []string holds); no
-// allocation in the steady state.
+// is CheckTarget(tg, ids[i]), "" being an object without an id. It returns
+// how many are allowed; allowed must be at least as long as ids.
+//
+// The ids are packed into one reused Go buffer with their lengths (the cgo
+// rules forbid handing C the Go pointers a []string holds) and a C loop
+// calls authz_check_target on each: no allocation in the steady state, and
+// an id is its exact bytes. authz_check_many would need the ids as
+// NUL-terminated C strings, so a copy into C memory, an array of pointers
+// and a scan for NUL bytes; measured side by side it was no faster.
 func (t *Token) CheckMany(tg Target, ids []string, allowed []bool) int {
 	if len(allowed) < len(ids) {
 		panic("authz: CheckMany: allowed is shorter than ids")
@@ -488,10 +476,10 @@ func (t *Token) CheckMany(tg Target, ids []string, allowed []bool) int {
 		total += len(id)
 	}
 	if cap(b.buf) < total+1 {
-		b.buf = make([]byte, total+1)
+		b.buf = make([]byte, total+1+total/2)
 	}
 	if cap(b.lens) < len(ids) {
-		b.lens = make([]C.size_t, len(ids))
+		b.lens = make([]C.size_t, len(ids)+len(ids)/2)
 	}
 	buf, lens := b.buf[:total+1], b.lens[:len(ids)]
 	off := 0

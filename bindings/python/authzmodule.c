@@ -604,8 +604,8 @@ static PyObject *Token_explain(TokenObject *self, PyTypeObject *defining,
         return NULL;
     if (arg_str(args[2], "explain", "action", &a, &an) < 0)
         return NULL;
-    authz_explain(self->tok, r, id, a, &ex);
-    v[0] = PyBool_FromLong(ex.allowed);
+    v[0] = PyBool_FromLong(
+        authz_explain_n(self->tok, r, (size_t)rn, id, (size_t)idn, a, (size_t)an, &ex));
     if ((unsigned)ex.reason < 8u) {
         v[1] = st->reasons[ex.reason];
         Py_INCREF(v[1]);
@@ -671,9 +671,13 @@ static PyObject *Token_check_target(TokenObject *self, PyTypeObject *defining,
 
 PyDoc_STRVAR(Token_check_many_doc,
 "check_many(target, ids, /) -> list[bool]\n\n"
-"check_target() for each id of a sequence (str or None each), in one call:\n"
-"what a list endpoint needs. Raises TypeError / ValueError, before any\n"
-"check, if an id is neither str nor None or holds a NUL character.");
+"check_target() for each id of a sequence (str or None each), in one call\n"
+"to the library (authz_check_many): what a list endpoint needs. Raises\n"
+"TypeError / ValueError, before any check, if an id is neither str nor None\n"
+"or holds a NUL character.");
+
+/* Up to this many ids, the id and answer arrays live on the stack. */
+#define MANY_STACK 64
 
 static PyObject *Token_check_many(TokenObject *self, PyTypeObject *defining,
                                   PyObject *const *args, Py_ssize_t nargs,
@@ -681,8 +685,10 @@ static PyObject *Token_check_many(TokenObject *self, PyTypeObject *defining,
 {
     authz_state *st = (authz_state *)PyType_GetModuleState(defining);
     TargetObject *t;
-    PyObject *fast, *res;
+    PyObject *fast, *res = NULL;
     Py_ssize_t i, n;
+    const char *ids_stack[MANY_STACK], **ids = ids_stack;
+    bool allowed_stack[MANY_STACK], *allowed = allowed_stack;
     if (st == NULL)
         return NULL;
     if (nargs != 2 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)) {
@@ -699,35 +705,40 @@ static PyObject *Token_check_many(TokenObject *self, PyTypeObject *defining,
     if (fast == NULL)
         return NULL;
     n = PySequence_Fast_GET_SIZE(fast);
-    res = PyList_New(n);
-    if (res == NULL) {
-        Py_DECREF(fast);
-        return NULL;
+    if (n > MANY_STACK) {
+        ids = PyMem_New(const char *, (size_t)n);
+        allowed = PyMem_New(bool, (size_t)n);
+        if (ids == NULL || allowed == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
     }
-    /* Types first, so nothing is decided unless every id is acceptable. */
+    /* Every id is converted and checked first: nothing is decided unless
+     * all are acceptable. The UTF-8 form of a str is NUL-terminated, as
+     * authz_check_many wants, and lives as long as the str. */
     for (i = 0; i < n; i++) {
         PyObject *o = PySequence_Fast_GET_ITEM(fast, i);
-        const char *id = NULL;
         Py_ssize_t idn = 0;
-        if (o != Py_None && arg_str(o, "check_many", "ids[i]", &id, &idn) < 0)
-            goto fail;
+        ids[i] = NULL;
+        if (o != Py_None && arg_str(o, "check_many", "ids[i]", &ids[i], &idn) < 0)
+            goto done;
     }
+    (void)authz_check_many(self->tok, &t->target, ids, (size_t)n, allowed);
+    res = PyList_New(n);
+    if (res == NULL)
+        goto done;
     for (i = 0; i < n; i++) {
-        PyObject *o = PySequence_Fast_GET_ITEM(fast, i), *b;
-        const char *id = NULL;
-        Py_ssize_t idn = 0;
-        if (o != Py_None)
-            id = PyUnicode_AsUTF8AndSize(o, &idn); /* cached by the pass above */
-        b = authz_check_target(self->tok, &t->target, id, (size_t)idn) ? Py_True : Py_False;
+        PyObject *b = allowed[i] ? Py_True : Py_False;
         Py_INCREF(b);
         PyList_SET_ITEM(res, i, b);
     }
+done:
+    if (ids != ids_stack)
+        PyMem_Free((void *)ids);
+    if (allowed != allowed_stack)
+        PyMem_Free(allowed);
     Py_DECREF(fast);
     return res;
-fail:
-    Py_DECREF(fast);
-    Py_DECREF(res);
-    return NULL;
 }
 
 /* Calls a snprintf-like writer that reports AUTHZ_ESPACE with the needed
@@ -1035,7 +1046,7 @@ static PyObject *Target_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     self = PyObject_GC_New(TargetObject, type);
     if (self == NULL)
         return NULL;
-    rc = authz_target_resolve(cat->cat, r, a, &self->target);
+    rc = authz_target_resolve_n(cat->cat, r, (size_t)rn, a, (size_t)an, &self->target);
     Py_INCREF(cat);
     self->catalog = (PyObject *)cat;
     Py_INCREF(resource);

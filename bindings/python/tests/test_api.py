@@ -61,6 +61,14 @@ class Types(unittest.TestCase):
         self.assertTrue(authz.Token(["coder:all"], allow, max_allow=200).check("workspace", W, "read"))
         self.assertRaises(ValueError, authz.Token, ["coder:all"], [], max_allow=0)
 
+    def test_check_many_long(self):
+        # Past the 64 ids kept on the stack, the arrays are allocated.
+        tok = authz.Token(["workspace:read"], ["workspace:" + W])
+        ids = [W, T, None, "", W.upper()] * 40
+        self.assertEqual(tok.check_many(authz.Target("workspace", "read"), ids),
+                         [True, False, False, False, True] * 40)
+        self.assertEqual(tok.check_many(authz.Target("workspace", "read"), []), [])
+
     def test_iterables(self):
         tok = authz.Token(iter(["workspace:read"]), ("workspace:" + W,))
         self.assertTrue(tok.check("workspace", W, "read"))

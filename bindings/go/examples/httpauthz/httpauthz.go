@@ -81,11 +81,7 @@ func Middleware(keys map[string]*authz.Token, logger *log.Logger, next http.Hand
 		}
 		// A list (GET /workspaces) is filtered row by row by the handler.
 		if !(r.Method == http.MethodGet && id == "" && action == "read") && !tok.Check(resource, id, action) {
-			ex, err := tok.Explain(resource, id, action)
-			reason := ex.Reason.String()
-			if err != nil {
-				reason = "invalid_argument"
-			}
+			reason := tok.Explain(resource, id, action).Reason.String()
 			if logger != nil {
 				logger.Printf("deny %s %s %s: %s", action, resource, id, reason)
 			}
