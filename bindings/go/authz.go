@@ -71,6 +71,7 @@ import "C"
 
 import (
 	"runtime"
+	"strings"
 	"sync"
 	"unsafe"
 )
@@ -493,6 +494,60 @@ func (t *Token) CheckMany(tg Target, ids []string, allowed []bool) int {
 	runtime.KeepAlive(tg.p)
 	batches.Put(b)
 	return int(n)
+}
+
+// Granted says which objects a token may act on for one type and action.
+type Granted int
+
+// What GrantedIDs finds.
+const (
+	GrantedNone   Granted = C.AUTHZ_GRANTED_NONE   // no object
+	GrantedAll    Granted = C.AUTHZ_GRANTED_ALL    // every object, with or without an id
+	GrantedListed Granted = C.AUTHZ_GRANTED_LISTED // exactly the ids returned
+)
+
+// GrantedIDs is what a list endpoint asks before it queries: which objects
+// of the target's type may the token act on? GrantedListed comes with the
+// ids (canonical lower-case UUIDs, sorted); an id is listed exactly when
+// CheckTarget allows it. One pass over the token's ids, not a check per row.
+// A target of another catalog is an error (ErrInvalid).
+func (t *Token) GrantedIDs(tg Target) (Granted, []string, error) {
+	var which C.authz_granted
+	var ids *C.authz_list
+	var e C.authz_error
+	var c *C.authz_target
+	if tg.p != nil {
+		c = tg.p.c
+	}
+	rc := C.authz_token_granted_ids(t.ptr(), c, &which, &ids, &e)
+	runtime.KeepAlive(t)
+	runtime.KeepAlive(tg.p)
+	if rc != C.AUTHZ_OK {
+		return GrantedNone, nil, errorFrom(&e)
+	}
+	return Granted(which), goList(ids), nil
+}
+
+// GrantedSQL is the same answer as an SQL predicate over column, for a
+// list endpoint's WHERE clause: "1", "0" or "column IN ('<uuid>', ...)".
+// column must be a plain identifier, optionally qualified once ("id",
+// "w.id"); anything else is an error (ErrInvalid). The ids need no quoting.
+func (t *Token) GrantedSQL(tg Target, column string) (string, error) {
+	if strings.IndexByte(column, 0) >= 0 {
+		return "", &Error{Code: ErrInvalid, Message: "granted SQL: the column holds a NUL byte"}
+	}
+	var c *C.authz_target
+	if tg.p != nil {
+		c = tg.p.c
+	}
+	col := C.CString(column)
+	defer C.free(unsafe.Pointer(col))
+	b, err := writeAll(t, 1, func(buf unsafe.Pointer, cap C.size_t, n *C.size_t) C.int {
+		rc := C.authz_token_granted_sql(t.ptr(), c, col, (*C.char)(buf), cap, n)
+		runtime.KeepAlive(tg.p)
+		return rc
+	})
+	return string(b), err
 }
 
 // ---- forms ------------------------------------------------------------------

@@ -329,6 +329,53 @@ func TestCatalogs(t *testing.T) {
 	}
 }
 
+func TestGranted(t *testing.T) {
+	tok := mustToken(t, []string{"workspace:read"}, []string{"workspace:" + strings.ToUpper(W), "*:" + T, "template:*"})
+	read, _ := authz.NewTarget(nil, "workspace", "read")
+	which, ids, err := tok.GrantedIDs(read)
+	if err != nil || which != authz.GrantedListed || !reflect.DeepEqual(ids, []string{W, T}) {
+		t.Fatal(which, ids, err)
+	}
+	if sql, err := tok.GrantedSQL(read, "w.id"); err != nil || sql != "w.id IN ('"+W+"', '"+T+"')" {
+		t.Fatal(sql, err)
+	}
+	for _, id := range []string{W, T, "", "x", "00000000-0000-0000-0000-000000000000"} {
+		if tok.CheckTarget(read, id) != (id == W || id == T) {
+			t.Fatal(id)
+		}
+	}
+	tread, _ := authz.NewTarget(nil, "template", "read")
+	if which, ids, err := tok.GrantedIDs(tread); err != nil || which != authz.GrantedNone || len(ids) != 0 {
+		t.Fatal(which, ids, err)
+	}
+	if sql, err := tok.GrantedSQL(tread, "id"); err != nil || sql != "0" {
+		t.Fatal(sql, err)
+	}
+	admin := mustToken(t, []string{"coder:all"}, []string{"*:*"})
+	if which, _, err := admin.GrantedIDs(read); err != nil || which != authz.GrantedAll {
+		t.Fatal(which, err)
+	}
+	if sql, err := admin.GrantedSQL(read, "id"); err != nil || sql != "1" {
+		t.Fatal(sql, err)
+	}
+	if _, err := tok.GrantedSQL(read, "1id; drop table x"); !errors.Is(err, authz.ErrInvalid) {
+		t.Fatal(err)
+	}
+	if _, err := tok.GrantedSQL(read, "id\x00"); !errors.Is(err, authz.ErrInvalid) {
+		t.Fatal(err)
+	}
+	var many []string
+	for i := 0; i < 100; i++ {
+		many = append(many, fmt.Sprintf("workspace:%08x-4f89-41d3-9a0c-0305e82c3301", i))
+	}
+	if sql, err := mustToken(t, []string{"workspace:read"}, many).GrantedSQL(read, "id"); err != nil || strings.Count(sql, "'") != 200 {
+		t.Fatal(len(sql), err)
+	}
+	if _, _, err := tok.GrantedIDs(authz.Target{}); !errors.Is(err, authz.ErrInvalid) {
+		t.Fatal(err)
+	}
+}
+
 func TestSetOperations(t *testing.T) {
 	eq := func(got []string, err error, want ...string) {
 		t.Helper()

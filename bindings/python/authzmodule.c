@@ -741,6 +741,89 @@ done:
     return res;
 }
 
+PyDoc_STRVAR(Token_granted_ids_doc,
+"granted_ids(target, /) -> (str, list[str])\n\n"
+"Which objects may the token act on, for the target's type and action?\n"
+"('all', []): every object, with or without an id; ('none', []): none;\n"
+"('listed', ids): exactly these ids, canonical lower-case UUIDs, sorted. An\n"
+"id is listed exactly when check_target() allows it. One pass over the\n"
+"token's ids, not a check per row (authz_token_granted_ids).");
+
+static PyObject *Token_granted_ids(TokenObject *self, PyTypeObject *defining,
+                                   PyObject *const *args, Py_ssize_t nargs,
+                                   PyObject *kwnames)
+{
+    authz_state *st = (authz_state *)PyType_GetModuleState(defining);
+    TargetObject *t;
+    authz_granted which;
+    authz_list *ids = NULL;
+    authz_error err;
+    PyObject *lst;
+    const char *name;
+    if (st == NULL)
+        return NULL;
+    if (nargs != 1 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)) {
+        PyErr_SetString(PyExc_TypeError, "granted_ids() takes exactly 1 positional argument");
+        return NULL;
+    }
+    if (target_arg(st, args[0], &t) < 0)
+        return NULL;
+    if (authz_token_granted_ids(self->tok, &t->target, &which, &ids, &err) != AUTHZ_OK)
+        return raise_error(st, &err);
+    lst = list_to_py(ids);
+    authz_list_free(ids);
+    if (lst == NULL)
+        return NULL;
+    name = which == AUTHZ_GRANTED_ALL ? "all" : which == AUTHZ_GRANTED_LISTED ? "listed" : "none";
+    return Py_BuildValue("(sN)", name, lst);
+}
+
+PyDoc_STRVAR(Token_granted_sql_doc,
+"granted_sql(target, column, /) -> str\n\n"
+"The same answer as an SQL predicate over column, for a list endpoint's\n"
+"WHERE clause: '1', '0' or \"column IN ('<uuid>', ...)\". column must be a\n"
+"plain identifier, optionally qualified once ('id', 'w.id'); anything else\n"
+"raises authz.Error (EINVAL). The ids need no quoting.");
+
+static PyObject *Token_granted_sql(TokenObject *self, PyTypeObject *defining,
+                                   PyObject *const *args, Py_ssize_t nargs,
+                                   PyObject *kwnames)
+{
+    authz_state *st = (authz_state *)PyType_GetModuleState(defining);
+    TargetObject *t;
+    const char *col;
+    Py_ssize_t coln;
+    size_t cap = 256, len = 0;
+    int i;
+    if (st == NULL)
+        return NULL;
+    if (nargs != 2 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)) {
+        PyErr_SetString(PyExc_TypeError, "granted_sql() takes exactly 2 positional arguments");
+        return NULL;
+    }
+    if (target_arg(st, args[0], &t) < 0 ||
+        arg_str(args[1], "granted_sql", "column", &col, &coln) < 0)
+        return NULL;
+    for (i = 0; i < 2; i++) {
+        char *buf = PyMem_Malloc(cap);
+        int rc;
+        PyObject *r;
+        if (buf == NULL)
+            return PyErr_NoMemory();
+        rc = authz_token_granted_sql(self->tok, &t->target, col, buf, cap, &len);
+        if (rc == AUTHZ_OK) {
+            r = PyUnicode_DecodeUTF8(buf, (Py_ssize_t)len, "strict");
+            PyMem_Free(buf);
+            return r;
+        }
+        PyMem_Free(buf);
+        if (rc != AUTHZ_ESPACE)
+            return rc == AUTHZ_ENOMEM ? PyErr_NoMemory() : raise_code(st, rc, col);
+        cap = len + 1;
+    }
+    return raise_code(st, AUTHZ_ESPACE, NULL);
+}
+
 /* Calls a snprintf-like writer that reports AUTHZ_ESPACE with the needed
  * length, growing the buffer once. Returns a PyMem buffer or NULL. */
 typedef int (*writer_fn)(const authz_token *, char *, size_t, size_t *);
@@ -978,6 +1061,10 @@ static PyMethodDef Token_methods[] = {
      Token_check_target_doc},
     {"check_many", (PyCFunction)(void (*)(void))Token_check_many, FASTMETH,
      Token_check_many_doc},
+    {"granted_ids", (PyCFunction)(void (*)(void))Token_granted_ids, FASTMETH,
+     Token_granted_ids_doc},
+    {"granted_sql", (PyCFunction)(void (*)(void))Token_granted_sql, FASTMETH,
+     Token_granted_sql_doc},
     {"encode", (PyCFunction)(void (*)(void))Token_encode, FASTMETH, Token_encode_doc},
     {"encode_text", (PyCFunction)(void (*)(void))Token_encode_text, FASTMETH,
      Token_encode_text_doc},

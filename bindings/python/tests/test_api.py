@@ -173,6 +173,33 @@ class Forms(unittest.TestCase):
         self.assertEqual(cm.exception.code, authz.ENOTPUBLIC)
 
 
+class Granted(unittest.TestCase):
+    def test_list_endpoints(self):
+        tok = authz.Token(["workspace:read"], ["workspace:" + W.upper(), "*:" + T, "template:*"])
+        read = authz.Target("workspace", "read")
+        self.assertEqual(tok.granted_ids(read), ("listed", [W, T]))
+        self.assertEqual(tok.granted_sql(read, "w.id"), "w.id IN ('%s', '%s')" % (W, T))
+        for oid in (W, T, None, "x", "00000000-0000-0000-0000-000000000000"):
+            self.assertEqual(tok.check_target(read, oid), oid in (W, T))
+        self.assertEqual(tok.granted_ids(authz.Target("template", "read")), ("none", []))
+        self.assertEqual(tok.granted_sql(authz.Target("template", "read"), "id"), "0")
+        admin = authz.Token(["coder:all"], ["*:*"])
+        self.assertEqual(admin.granted_ids(read), ("all", []))
+        self.assertEqual(admin.granted_sql(read, "id"), "1")
+        with self.assertRaises(authz.Error) as cm:
+            tok.granted_sql(read, "1id; drop table x")
+        self.assertEqual(cm.exception.code, authz.EINVAL)
+        self.assertRaises(ValueError, tok.granted_sql, read, "id\0")
+        many = ["workspace:%08x-4f89-41d3-9a0c-0305e82c3301" % i for i in range(100)]
+        sql = authz.Token(["workspace:read"], many).granted_sql(read, "id")
+        self.assertEqual(sql.count("'") , 200)
+        # A target of another catalog is refused.
+        own = authz.Catalog.parse("type workspace read\n")
+        with self.assertRaises(authz.Error) as cm:
+            tok.granted_ids(authz.Target("workspace", "read", own))
+        self.assertEqual(cm.exception.code, authz.EINVAL)
+
+
 class SetOperations(unittest.TestCase):
     def test_normalize(self):
         self.assertEqual(authz.normalize_scopes(["all", "workspace:read", "all"]),
