@@ -19,10 +19,9 @@ PYTHONPATH=$pypath /usr/bin/python3 "$(dirname "$0")/bench_py.py" >> "$out"
 
 awk -F'\t' '{ v[$1 "," $2] = $3 }
     END {
-        printf "%-8s %18s %22s\n", "", "single check", "batched (64 ids)"
-        n = split("C Go Python", L, " ")
-        for (i = 1; i <= n; i++) {
-            s = v[L[i] ",single"]; b = v[L[i] ",batched"]
-            printf "%-8s %9.1f ns (%5.1fx) %11.1f ns (%5.1fx)\n", L[i], s, s / v["C,single"], b, b / v["C,batched"]
-        }
+        printf "ns per check (ratio to C)   %-20s %s\n", "single check", "batched, 64 ids"
+        printf "%-27s %8.1f (%4.1fx)        %8.1f (%4.1fx)  authz_check / authz_check_target loop\n", "C", v["C,single"], 1, v["C,batched"], 1
+        printf "%-27s %8s               %8.1f (%4.1fx)  authz_check_many\n", "C", "", v["C,many"], v["C,many"] / v["C,batched"]
+        printf "%-27s %8.1f (%4.1fx)        %8.1f (%4.1fx)  Check / CheckMany\n", "Go", v["Go,single"], v["Go,single"] / v["C,single"], v["Go,batched"], v["Go,batched"] / v["C,batched"]
+        printf "%-27s %8.1f (%4.1fx)        %8.1f (%4.1fx)  check in a loop / check_many\n", "Python", v["Python,single"], v["Python,single"] / v["C,single"], v["Python,batched"], v["Python,batched"] / v["C,batched"]
     }' "$out"

@@ -463,7 +463,8 @@ var batches = sync.Pool{New: func() interface{} { return new(batch) }}
 // calls authz_check_target on each: no allocation in the steady state, and
 // an id is its exact bytes. authz_check_many would need the ids as
 // NUL-terminated C strings, so a copy into C memory, an array of pointers
-// and a scan for NUL bytes; measured side by side it was no faster.
+// and a scan for NUL bytes; run in alternation with this loop it was slower
+// (bindings/go/README.md).
 func (t *Token) CheckMany(tg Target, ids []string, allowed []bool) int {
 	if len(allowed) < len(ids) {
 		panic("authz: CheckMany: allowed is shorter than ids")
