@@ -47,6 +47,7 @@ class Leaks(unittest.TestCase):
         tok = authz.Token(["workspace:read", "template:*"], ["workspace:" + W, "template:*"])
         tg = authz.Target(r, a)
         ids = [W, T, None, "x"]
+        long_ids = ids * 20  # past the 64 ids kept on the stack
         data = tok.encode()
         refs = [sys.getrefcount(o) for o in (cat, r, a, wid, tok, tg, data)]
 
@@ -69,6 +70,9 @@ class Leaks(unittest.TestCase):
             ("check deny", lambda: tok.check(r, None, "update")),
             ("explain", lambda: tok.explain(r, wid, a)),
             ("check_many", lambda: tok.check_many(tg, ids)),
+            ("check_many long", lambda: tok.check_many(tg, long_ids)),
+            ("granted_ids", lambda: tok.granted_ids(tg)),
+            ("granted_sql", lambda: tok.granted_sql(tg, "w.id")),
             ("Token", lambda: authz.Token(["workspace:read"], ["workspace:" + W])),
             ("Token error", bad_token),
             ("TypeError", bad_type),
