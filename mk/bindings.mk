@@ -10,10 +10,11 @@
 #   make check-bindings  both test suites (part of `make check`): Python
 #                        unittest (decision and error tables row by row,
 #                        API, leaks over 100,000 calls, WSGI example); Go
-#                        go test, again with GODEBUG=cgocheck=2, and -race.
-#                        About 30 s warm; the first -race build compiles
-#                        Go's race runtime (about 90 s more, once per
-#                        GOCACHE)
+#                        go test, again with GODEBUG=cgocheck=2, with
+#                        -race, and with -tags authz_pkgconfig against a
+#                        staged install. About 40 s warm; the first -race
+#                        build compiles Go's race runtime (about 90 s more,
+#                        once per GOCACHE)
 #   make bench-bindings  ns per check from C, Go and Python, single and
 #                        batched, in one run (about 1 min)
 #
@@ -50,6 +51,12 @@ check-go: go
 	cd bindings/go && $(BND_GO_ENV) AUTHZ_SOURCE_DIR=$(CURDIR) $(BND_TIMEOUT) go test -count=1 ./...
 	cd bindings/go && $(BND_GO_ENV) AUTHZ_SOURCE_DIR=$(CURDIR) GODEBUG=cgocheck=2 $(BND_TIMEOUT) go test -count=1 ./...
 	cd bindings/go && $(BND_GO_ENV) AUTHZ_SOURCE_DIR=$(CURDIR) $(BND_TIMEOUT) go test -count=1 -race ./...
+	@# -tags authz_pkgconfig: against a staged install, through pkg-config
+	rm -rf $(BND_B)/go/stage
+	$(MAKE) --no-print-directory install DESTDIR=$(BND_B)/go/stage PREFIX=/usr >/dev/null
+	cd bindings/go && $(BND_GO_ENV) AUTHZ_SOURCE_DIR=$(CURDIR) PKG_CONFIG_SYSROOT_DIR=$(BND_B)/go/stage \
+	    PKG_CONFIG_LIBDIR=$(BND_B)/go/stage/usr/lib/pkgconfig LD_LIBRARY_PATH=$(BND_B)/go/stage/usr/lib \
+	    $(BND_TIMEOUT) go test -count=1 -tags authz_pkgconfig .
 
 check-bindings: check-python check-go
 	@echo "check-bindings: the Python and Go bindings agree with every row of tests/data/decisions.txt and errors.txt: ok"
