@@ -69,6 +69,17 @@ class Types(unittest.TestCase):
                          [True, False, False, False, True] * 40)
         self.assertEqual(tok.check_many(authz.Target("workspace", "read"), []), [])
 
+    def test_immutable(self):
+        tok = authz.Token(["workspace:read"], ["workspace:" + W])
+        with self.assertRaises(AttributeError):
+            tok.text = "scopes: coder:all\nallow: *:*\n"
+        with self.assertRaises(AttributeError):
+            tok.anything = 1
+        with self.assertRaises(TypeError):
+            class Wider(authz.Token):  # noqa: F841  (not subclassable)
+                pass
+        self.assertFalse(tok.check("workspace", W, "update"))
+
     def test_iterables(self):
         tok = authz.Token(iter(["workspace:read"]), ("workspace:" + W,))
         self.assertTrue(tok.check("workspace", W, "read"))
