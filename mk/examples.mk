@@ -17,8 +17,10 @@
 #   EX_FUZZ_RUNS=N        libFuzzer executions of fuzz_host (default 5000;
 #                         0 skips the libFuzzer build)
 #
-# The test scripts install what they miss on Debian (nginx, curl,
-# libsqlite3-dev); CI installs them beforehand.
+# The servers are built on libmicrohttpd, jansson, libsodium and SQLite
+# (Debian's -dev packages, found through pkg-config). The nginx test installs
+# nginx and curl when they are missing; CI installs everything beforehand
+# (tools/test-deps.sh).
 
 EX_B := $(abspath $(B))/ex
 EX_STAGE := $(EX_B)/stage
@@ -42,8 +44,12 @@ EX_INSTALLED := usr/include/authz.h usr/lib/libauthz.a usr/lib/libauthz.so \
     $(patsubst man/%,usr/share/man/man1/%,$(wildcard man/*.1)) \
     $(patsubst man/%,usr/share/man/man3/%,$(wildcard man/*.3))
 
-EX_API_SRC := examples/api-server/api_server.c examples/api-server/http.c \
-    examples/api-server/json.c examples/api-server/store.c
+EX_API_SRC := examples/api-server/api_server.c examples/api-server/store.c \
+    examples/common/serve.c
+EX_GATE_SRC := examples/nginx-auth/authz_gate.c examples/common/serve.c
+# The Debian libraries the two servers are built on.
+EX_SERVER_PKGS := libmicrohttpd jansson libsodium sqlite3
+EX_SERVER_CFLAGS := -Iexamples/common -pthread
 
 .PHONY: check-examples
 
@@ -64,9 +70,9 @@ check-examples: lib
 	$(EX_PKG) sh -c '$(CC) $(EX_CFLAGS) examples/minimal.c -o $(EX_BIN)/minimal $$(pkg-config --cflags --libs authz)'
 	$(EX_PKG) sh -c '$(CC) $(EX_CFLAGS) examples/demo.c -o $(EX_BIN)/demo $$(pkg-config --cflags --libs authz)'
 	$(EX_PKG) sh -c '$(CC) $(EX_CFLAGS) examples/fuzz_host.c -o $(EX_BIN)/fuzz_host $$(pkg-config --cflags --libs authz)'
-	$(EX_PKG) sh -c '$(CC) $(EX_CFLAGS) examples/nginx-auth/authz_gate.c -o $(EX_BIN)/authz_gate $$(pkg-config --cflags --libs authz)'
-	@pkg-config --exists sqlite3 || { echo "check-examples: SQLite is missing: apt-get install -y libsqlite3-dev" >&2; exit 1; }
-	sh -c '$(CC) $(EX_CFLAGS) $(EX_API_SRC) -o $(EX_BIN)/api_server $$($(EX_PKG) pkg-config --cflags --libs authz) $$(pkg-config --cflags --libs sqlite3)'
+	@pkg-config --exists $(EX_SERVER_PKGS) || { echo "check-examples: missing: apt-get install -y libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev" >&2; exit 1; }
+	sh -c '$(CC) $(EX_CFLAGS) $(EX_SERVER_CFLAGS) $(EX_GATE_SRC) -o $(EX_BIN)/authz_gate $$($(EX_PKG) pkg-config --cflags --libs authz) $$(pkg-config --cflags --libs $(EX_SERVER_PKGS))'
+	sh -c '$(CC) $(EX_CFLAGS) $(EX_SERVER_CFLAGS) $(EX_API_SRC) -o $(EX_BIN)/api_server $$($(EX_PKG) pkg-config --cflags --libs authz) $$(pkg-config --cflags --libs $(EX_SERVER_PKGS))'
 	@for p in minimal demo fuzz_host authz_gate api_server; do \
 	    $(EX_RUN) ldd $(EX_BIN)/$$p | grep -qF '$(EX_LIBDIR)/$(SONAME)' || { \
 	        echo "check-examples: $$p does not use the staged $(SONAME)" >&2; exit 1; }; \
