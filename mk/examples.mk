@@ -46,10 +46,13 @@ EX_INSTALLED := usr/include/authz.h usr/lib/libauthz.a usr/lib/libauthz.so \
 
 EX_API_SRC := examples/api-server/api_server.c examples/api-server/store.c \
     examples/common/serve.c
-EX_GATE_SRC := examples/nginx-auth/authz_gate.c examples/common/serve.c
+# The gate reads the tokens file through the parser the nginx module uses.
+EX_GATE_SRC := examples/nginx-auth/authz_gate.c examples/common/serve.c \
+    integrations/common/authz_tokens_file.c
 # The Debian libraries the two servers are built on.
 EX_SERVER_PKGS := libmicrohttpd jansson libsodium sqlite3
-EX_SERVER_CFLAGS := -Iexamples/common -pthread
+EX_GATE_PKGS := libmicrohttpd libsodium
+EX_SERVER_CFLAGS := -Iexamples/common -Iintegrations/common -pthread
 
 .PHONY: check-examples
 
@@ -71,7 +74,7 @@ check-examples: lib
 	$(EX_PKG) sh -c '$(CC) $(EX_CFLAGS) examples/demo.c -o $(EX_BIN)/demo $$(pkg-config --cflags --libs authz)'
 	$(EX_PKG) sh -c '$(CC) $(EX_CFLAGS) examples/fuzz_host.c -o $(EX_BIN)/fuzz_host $$(pkg-config --cflags --libs authz)'
 	@pkg-config --exists $(EX_SERVER_PKGS) || { echo "check-examples: missing: apt-get install -y libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev" >&2; exit 1; }
-	sh -c '$(CC) $(EX_CFLAGS) $(EX_SERVER_CFLAGS) $(EX_GATE_SRC) -o $(EX_BIN)/authz_gate $$($(EX_PKG) pkg-config --cflags --libs authz) $$(pkg-config --cflags --libs $(EX_SERVER_PKGS))'
+	sh -c '$(CC) $(EX_CFLAGS) $(EX_SERVER_CFLAGS) $(EX_GATE_SRC) -o $(EX_BIN)/authz_gate $$($(EX_PKG) pkg-config --cflags --libs authz) $$(pkg-config --cflags --libs $(EX_GATE_PKGS))'
 	sh -c '$(CC) $(EX_CFLAGS) $(EX_SERVER_CFLAGS) $(EX_API_SRC) -o $(EX_BIN)/api_server $$($(EX_PKG) pkg-config --cflags --libs authz) $$(pkg-config --cflags --libs $(EX_SERVER_PKGS))'
 	@for p in minimal demo fuzz_host authz_gate api_server; do \
 	    $(EX_RUN) ldd $(EX_BIN)/$$p | grep -qF '$(EX_LIBDIR)/$(SONAME)' || { \
