@@ -108,7 +108,7 @@ fi
 $WRAP "$gate" -t "$here/tokens.conf" -P "$tmp/gate.port" 2> "$tmp/gate.log" &
 gate_pid=$!
 i=0
-while [ ! -s "$tmp/gate.port" ] && [ $i -lt 50 ] && kill -0 "$gate_pid" 2>/dev/null; do
+while [ ! -s "$tmp/gate.port" ] && [ $i -lt 200 ] && kill -0 "$gate_pid" 2>/dev/null; do
     sleep 0.1
     i=$((i + 1))
 done
@@ -308,7 +308,7 @@ fi
 $WRAP "$gate" -q -T 3000 -t "$here/tokens.conf" -P "$tmp/gate2.port" 2> "$tmp/gate2.log" &
 gate2_pid=$!
 i=0
-while [ ! -s "$tmp/gate2.port" ] && [ $i -lt 50 ] && kill -0 "$gate2_pid" 2>/dev/null; do
+while [ ! -s "$tmp/gate2.port" ] && [ $i -lt 200 ] && kill -0 "$gate2_pid" 2>/dev/null; do
     sleep 0.1
     i=$((i + 1))
 done
