@@ -208,6 +208,10 @@ expect "invalid UTF-8" 400 POST /tokens "$admin" "$(printf '{"scopes": ["\377"]}
 expect "a lifetime of 0" 400 POST /tokens "$admin" '{"lifetime_seconds": 0}' 'lifetime_seconds'
 big=$(head -c 20000 /dev/zero | tr '\0' ' ')
 expect "an oversized body" 413 POST /tokens "$admin" "{$big}" 'too large'
+# The head must fit the connection's memory (32 KiB): 431 beyond.
+status=$(curl -s -o /dev/null --max-time 5 -w '%{http_code}' -H "X-Big: $(head -c 40000 /dev/zero | tr '\0' a)" \
+    -H "Authorization: Bearer $admin" "$url/tokens/self")
+[ "$status" = 431 ] && ok || bad "a 40 KB header: status $status, want 431"
 # Refused before the body is read: no key, no upload.
 expect "a body without a key" 401 POST /tokens "" "{$big}" 'a bearer token is required'
 

@@ -287,6 +287,9 @@ gate_expect "no token" 401 "no bearer token" \
     -H "X-Forwarded-Method: GET" -H "X-Forwarded-Uri: /api/v2/workspaces/$W"
 grep -qi '^WWW-Authenticate: Bearer' "$tmp/head" && pass=$((pass + 1)) ||
     { fail=$((fail + 1)); echo "FAIL: gate: no WWW-Authenticate on a 401" >&2; }
+# The head must fit the connection's memory (32 KiB): 431 beyond.
+gate_expect "a 40 KB header" 431 "" -H "$RD" -H "X-Big: $(head -c 40000 /dev/zero | tr '\0' a)" \
+    -H "X-Forwarded-Method: GET" -H "X-Forwarded-Uri: /api/v2/workspaces/$W"
 # The file holds digests: a digest is no credential.
 digest=$(printf %s ws-reader | sha256sum | cut -d' ' -f1)
 gate_expect "the digest as a secret" 403 "unknown token" -H "Authorization: Bearer $digest" \
