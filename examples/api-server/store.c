@@ -286,7 +286,7 @@ static size_t split_spaces(const char *text, size_t len, authz_str *out,
 /* Compiles the lists of the current row of `q` (columns 4 and 5). */
 static authz_token *compile_row(sqlite3_stmt *q, const char *id)
 {
-    authz_str *sc = malloc(2 * MAX_STORED_ENTRIES * sizeof *sc);
+    authz_str *sc = calloc(2 * MAX_STORED_ENTRIES, sizeof *sc);
     authz_str *al = sc != NULL ? sc + MAX_STORED_ENTRIES : NULL;
     const char *st = (const char *)sqlite3_column_text(q, 4);
     size_t st_len = (size_t)sqlite3_column_bytes(q, 4);
