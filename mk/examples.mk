@@ -17,6 +17,9 @@
 #   EX_FUZZ_RUNS=N        libFuzzer executions of fuzz_host (default 5000;
 #                         0 skips the libFuzzer build)
 #
+#   make bench-examples   wrk against the API server and the gate (below);
+#                         not part of make check
+#
 # The servers are built on libmicrohttpd, jansson, libsodium and SQLite
 # (Debian's -dev packages, found through pkg-config). The nginx test installs
 # nginx and curl when they are missing; CI installs everything beforehand
