@@ -150,6 +150,12 @@ case $admin in
 esac
 mode=$(stat -c %a "$db")
 [ "$mode" = 600 ] && ok || bad "the database file is mode $mode, want 600"
+# An existing file with wider permissions is narrowed.
+: > "$tmp/wide.db"
+chmod 644 "$tmp/wide.db"
+$WRAP "$server" -d "$tmp/wide.db" mint - - > /dev/null 2>> "$tmp/server.log" || bad "cannot mint into wide.db"
+mode=$(stat -c %a "$tmp/wide.db")
+[ "$mode" = 600 ] && ok || bad "a 644 database file stayed mode $mode"
 start_server
 
 expect "no token" 401 GET /workspaces/$W "" "" "a bearer token is required"
