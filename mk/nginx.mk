@@ -71,3 +71,13 @@ check-token-line: $(B)/authz
 	sh tests/cli/token_line.sh $(B)/authz
 
 check: check-token-line
+
+# ---- the module in Debian's nginx ------------------------------------------
+
+# A hang guard only; the script takes a few seconds.
+NGX_TIMEOUT := timeout -k 5 300
+
+check-nginx: $(NGX_MODULE) $(B)/authz
+	$(NGX_TIMEOUT) sh integrations/nginx/test.sh $(NGX_MODULE) $(B)/authz $(NGX_B)/test
+
+check: check-nginx
