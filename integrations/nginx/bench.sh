@@ -10,6 +10,11 @@
 #   interleaved; CONNECTIONS (default 16) connections from one wrk thread.
 #   Medians over the rounds.
 #
+# Besides wrk's figures, the CPU time the nginx worker (and, for the gate,
+# the gate process) spends per request, from /proc/PID/stat and nginx's
+# stub_status counter over the middle of each run: less sensitive than
+# requests per second to other work on the machine.
+#
 # A benchmark, never a test: figures depend on what else the machine runs.
 set -u
 
@@ -70,7 +75,7 @@ random_port() {
     echo $((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
 }
 
-write_conf() { # TOKENS-FILE P_NONE P_MODULE P_GATE
+write_conf() { # TOKENS-FILE P_NONE P_MODULE P_GATE P_STATUS
     cat <<EOF
 load_module $MODULE;
 daemon off;
@@ -115,15 +120,19 @@ http {
             proxy_read_timeout 5s;
         }
     }
+    server {
+        listen 127.0.0.1:$5;
+        location = /status { stub_status; }
+    }
 }
 EOF
 }
 
 started=
 for _ in 1 2 3 4 5; do
-    P0=$(random_port) P1=$(random_port) P2=$(random_port)
-    [ "$P0" = "$P1" ] || [ "$P0" = "$P2" ] || [ "$P1" = "$P2" ] && continue
-    write_conf "$DIR/tokens" "$P0" "$P1" "$P2" > "$DIR/nginx.conf"
+    P0=$(random_port) P1=$(random_port) P2=$(random_port) P3=$(random_port)
+    [ "$(printf '%s\n' "$P0" "$P1" "$P2" "$P3" | sort -u | wc -l)" -eq 4 ] || continue
+    write_conf "$DIR/tokens" "$P0" "$P1" "$P2" "$P3" > "$DIR/nginx.conf"
     : > "$DIR/error.log"
     nginx -p "$DIR" -c "$DIR/nginx.conf" -e "$DIR/error.log" 2> "$DIR/stderr" &
     nginx_pid=$!
@@ -157,18 +166,46 @@ done
 
 # ---- wrk ---------------------------------------------------------------------
 
+WORKER=$(ps -o pid= --ppid "$nginx_pid" | tr -d ' ' | head -n 1)
+[ -n "$WORKER" ] || { echo "bench-gateway: no nginx worker" >&2; exit 1; }
+TCK=$(getconf CLK_TCK)
+# CPU ticks (user + system) of the processes given.
+ticks() {
+    t=0
+    for p in "$@"; do
+        # shellcheck disable=SC2046
+        set -- $(sed 's/^.*) //' "/proc/$p/stat")
+        t=$((t + ${12} + ${13}))
+    done
+    echo $t
+}
+# Requests nginx has served (stub_status).
+served() {
+    curl -s --max-time 2 "http://127.0.0.1:$P3/status" | awk 'NF == 3 && $1 ~ /^[0-9]+$/ { print $3 }'
+}
+
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-# run NAME PORT ROUND: one wrk run; appends "NAME rps p50_us p99_us".
+# run NAME PORT ROUND PID...: one wrk run; appends "NAME rps p50_us p99_us
+# cpu_us_per_request", the CPU time of PID... over the middle of the run.
 run() {
-    out=$DIR/wrk.$1.$3
+    name=$1 port=$2 round=$3
+    out=$DIR/wrk.$name.$round
+    shift 3
     wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "$AUTH" \
-        "http://127.0.0.1:$2$URL_PATH" > "$out" 2>&1 || { cat "$out" >&2; exit 1; }
+        "http://127.0.0.1:$port$URL_PATH" > "$out" 2>&1 &
+    wrk_pid=$!
+    sleep 1
+    r0=$(served) c0=$(ticks "$@")
+    sleep $((DURATION - 2))
+    r1=$(served) c1=$(ticks "$@")
+    wait "$wrk_pid" || { cat "$out" >&2; exit 1; }
+    cpu=$(awk -v c=$((c1 - c0)) -v r=$((r1 - r0 - 1)) -v t="$TCK" 'BEGIN { printf "%.1f", c * 1e6 / t / r }')
     if grep -q 'Non-2xx\|Socket errors' "$out"; then
         cat "$out" >&2
         echo "bench-gateway: $1: errors or non-2xx answers" >&2
         exit 1
     fi
-    awk -v name="$1" '
+    awk -v name="$name" -v cpu="$cpu" '
         function us(v) {
             if (v ~ /us$/) return v + 0
             if (v ~ /ms$/) return v * 1000
@@ -178,14 +215,14 @@ run() {
         $1 == "50%" { p50 = us($2) }
         $1 == "99%" { p99 = us($2) }
         $1 == "Requests/sec:" { rps = $2 }
-        END { printf "%s %s %s %s\n", name, rps, p50, p99 }' "$out" >> "$DIR/results"
+        END { printf "%s %s %s %s %s\n", name, rps, p50, p99, cpu }' "$out" >> "$DIR/results"
 }
 : > "$DIR/results"
 r=1
 while [ $r -le "$ROUNDS" ]; do
-    run none "$P0" $r
-    run module "$P1" $r
-    run gate "$P2" $r
+    run none "$P0" $r "$WORKER"
+    run module "$P1" $r "$WORKER"
+    run gate "$P2" $r "$WORKER" "$gate_pid"
     r=$((r + 1))
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -197,7 +234,7 @@ nginx_pid=
 # nginx -t on the configuration with 10,001 tokens and with one: medians of 5.
 ms_now() { date +%s%N; }
 nginx_t() { # TOKENS-FILE -> median ms
-    write_conf "$1" 1 2 3 > "$DIR/t.conf"
+    write_conf "$1" 1 2 3 4 > "$DIR/t.conf"
     for _ in 1 2 3 4 5; do
         t0=$(ms_now)
         nginx -t -q -p "$DIR" -c "$DIR/t.conf" -e "$DIR/t.log" || exit 1
@@ -212,29 +249,32 @@ T_ONE=$(nginx_t "$DIR/one.tokens")
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 col() { awk -v n="$1" -v c="$2" '$1 == n { print $c }' "$DIR/results" | median; }
-RPS0=$(col none 2)
+# The ratio to "none" in each round (neighbouring runs), then its median.
+ratio() {
+    awk -v n="$1" -v c="$2" '$1 == "none" { base[++i] = $c } $1 == n { v[++j] = $c }
+        END { for (k = 1; k <= j; k++) print (v[k] / base[k] - 1) * 100 }' "$DIR/results" | median
+}
 echo
-echo "bench-gateway: $(nginx -v 2>&1 | sed 's/^nginx version: //'), 1 worker; wrk -t1 -c$CONNECTIONS, $ROUNDS rounds of ${DURATION} s per setup, interleaved; medians"
+echo "bench-gateway: $(nginx -v 2>&1 | sed 's/^nginx version: //'), 1 worker; wrk -t1 -c$CONNECTIONS, GET $URL_PATH (200, 43 bytes)"
+echo "$ROUNDS rounds of ${DURATION} s per setup, interleaved; medians over the rounds; \"vs none\": the median of the per-round ratios"
+echo "CPU/req: the nginx worker's user+system time (plus the gate's, for the gate) over the middle of each run, per request served"
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1); load average $LOAD_BEFORE before, $LOAD_AFTER after"
 echo
-printf '| %-36s | %9s | %8s | %8s | %9s |\n' "setup (GET $URL_PATH... 200)" "req/s" "p50 us" "p99 us" "vs none"
-printf '|%s|%s|%s|%s|%s|\n' "--------------------------------------" "-----------:" "---------:" "---------:" "----------:"
+printf '| %-40s | %7s | %8s | %7s | %7s | %10s | %8s |\n' "setup" "req/s" "vs none" "p50 us" "p99 us" "CPU us/req" "vs none"
+printf '|%s|%s|%s|%s|%s|%s|%s|\n' "------------------------------------------" "--------:" "---------:" "--------:" "--------:" "-----------:" "---------:"
 for s in none module gate; do
     case $s in
     none) label="no authorization" ;;
     module) label="ngx_http_authz_module (10,001 tokens)" ;;
     gate) label="auth_request + examples/nginx-auth gate" ;;
     esac
-    rps=$(col $s 2)
-    p50=$(col $s 3)
-    p99=$(col $s 4)
-    rel=$(awk -v a="$rps" -v b="$RPS0" 'BEGIN { printf "%+.1f%%", (a / b - 1) * 100 }')
-    printf '| %-36s | %9.0f | %8.0f | %8.0f | %9s |\n' "$label" "$rps" "$p50" "$p99" "$rel"
+    printf '| %-40s | %7.0f | %+7.1f%% | %7.0f | %7.0f | %10.1f | %+7.1f%% |\n' "$label" \
+        "$(col $s 2)" "$(ratio $s 2)" "$(col $s 3)" "$(col $s 4)" "$(col $s 5)" "$(ratio $s 5)"
 done
 echo
-echo "per round (req/s):"
+echo "per round: req/s (CPU us/req)"
 for s in none module gate; do
-    printf '  %-7s %s\n' "$s" "$(awk -v n=$s '$1 == n { printf "%.0f ", $2 }' "$DIR/results")"
+    printf '  %-7s %s\n' "$s" "$(awk -v n=$s '$1 == n { printf "%.0f (%s)  ", $2, $5 }' "$DIR/results")"
 done
 echo
 echo "tokens file of 10,000 tokens:"
