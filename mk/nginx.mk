@@ -71,3 +71,36 @@ check-token-line: $(B)/authz
 	sh tests/cli/token_line.sh $(B)/authz
 
 check: check-token-line
+
+# ---- the module in Debian's nginx ------------------------------------------
+
+# A hang guard only; the script takes a few seconds.
+NGX_TIMEOUT := timeout -k 5 300
+
+check-nginx: $(NGX_MODULE) $(B)/authz
+	$(NGX_TIMEOUT) sh integrations/nginx/test.sh $(NGX_MODULE) $(B)/authz $(NGX_B)/test
+
+check: check-nginx
+
+# ---- bench-gateway -----------------------------------------------------------
+#
+#   make bench-gateway [ROUNDS=3 DURATION=5 CONNECTIONS=16]
+# wrk against nginx on loopback (no authorization, the module, the
+# auth_request gate of examples/nginx-auth built from its source as its test
+# builds it), and the load time of 10,000 tokens. About a minute.
+
+NGX_BENCH_TF := $(B)/bench/bench_tokens_file
+NGX_BENCH_GATE := $(B)/bench/authz_gate
+
+$(NGX_BENCH_TF): $(TF_DIR)/bench_tokens_file.c $(TF_SRC) $(TF_HDR) $(B)/libauthz.a
+	@mkdir -p $(@D)
+	$(CC) $(TF_CFLAGS) -O2 $(TF_DIR)/bench_tokens_file.c $(TF_SRC) $(B)/libauthz.a -o $@ $(LDFLAGS)
+
+$(NGX_BENCH_GATE): examples/nginx-auth/authz_gate.c include/authz.h $(B)/libauthz.a
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -Iinclude -O2 examples/nginx-auth/authz_gate.c $(B)/libauthz.a -o $@ $(LDFLAGS)
+
+bench-gateway: $(NGX_MODULE) $(NGX_BENCH_GATE) $(NGX_BENCH_TF) $(B)/authz
+	ROUNDS=$(or $(ROUNDS),3) DURATION=$(or $(DURATION),5) CONNECTIONS=$(or $(CONNECTIONS),16) \
+	    sh integrations/nginx/bench.sh $(NGX_MODULE) $(NGX_BENCH_GATE) $(B)/authz \
+	    $(NGX_BENCH_TF) $(NGX_B)/bench

@@ -157,32 +157,38 @@ size_t aztf_count(const aztf_table *t)
     return t ? t->n : 0;
 }
 
+/* The value of a lower-case hex digit, or -1. */
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
 /* The digest field: exactly 64 lower-case hex digits. Returns 0 and fills
  * out, or the 0-based offset + 1 of the fault with *why set. */
 static size_t parse_digest(const char *p, size_t n, unsigned char *out,
                            const char **why)
 {
-    for (size_t i = 0; i < n && i < 2 * AZTF_DIGEST_LEN; i++) {
-        char c = p[i];
-        if (c >= 'A' && c <= 'F') {
-            *why = "the SHA-256 digest must be lower-case hex";
-            return i + 1;
+    for (size_t i = 0; i < n && i < 2 * AZTF_DIGEST_LEN; i += 2) {
+        int hi = hexval(p[i]);
+        int lo = i + 1 < n ? hexval(p[i + 1]) : 0;
+        if (hi < 0 || lo < 0) {
+            size_t at = hi < 0 ? i : i + 1;
+            *why = p[at] >= 'A' && p[at] <= 'F'
+                       ? "the SHA-256 digest must be lower-case hex"
+                       : "the SHA-256 digest must be 64 lower-case hex digits";
+            return at + 1;
         }
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-            *why = "the SHA-256 digest must be 64 lower-case hex digits";
-            return i + 1;
-        }
+        out[i / 2] = (unsigned char)(hi << 4 | lo);
     }
     if (n != 2 * AZTF_DIGEST_LEN) {
         *why = n < 2 * AZTF_DIGEST_LEN
                    ? "the SHA-256 digest is shorter than 64 hex digits"
                    : "the SHA-256 digest is longer than 64 hex digits";
         return n < 2 * AZTF_DIGEST_LEN ? 1 : 2 * AZTF_DIGEST_LEN + 1;
-    }
-    for (size_t i = 0; i < AZTF_DIGEST_LEN; i++) {
-        const char *hi = memchr(hexdigits, p[2 * i], 16);
-        const char *lo = memchr(hexdigits, p[2 * i + 1], 16);
-        out[i] = (unsigned char)(((hi - hexdigits) << 4) | (lo - hexdigits));
     }
     return 0;
 }

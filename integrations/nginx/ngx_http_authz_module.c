@@ -383,24 +383,6 @@ ngx_http_authz_unauthorized(ngx_http_request_t *r, ngx_uint_t invalid)
 }
 
 
-/* A NUL-terminated copy for authz_explain (the deny path only). */
-static char *
-ngx_http_authz_cstr(ngx_http_request_t *r, ngx_str_t *s)
-{
-    char  *p;
-
-    p = ngx_pnalloc(r->pool, s->len + 1);
-    if (p == NULL) {
-        return NULL;
-    }
-
-    ngx_memcpy(p, s->data, s->len);
-    p[s->len] = '\0';
-
-    return p;
-}
-
-
 static ngx_int_t
 ngx_http_authz_handler(ngx_http_request_t *r)
 {
@@ -477,29 +459,20 @@ ngx_http_authz_handler(ngx_http_request_t *r)
     }
 
     /* Why, for the log and $authz_reason: the deny path only. */
+    if (authz_explain_n(e->token, (const char *) resource.data, resource.len,
+                        (const char *) id.data, id.len,
+                        (const char *) action.data, action.len, &x))
     {
-        char  *res, *ident, *act;
-
-        res = ngx_http_authz_cstr(r, &resource);
-        ident = ngx_http_authz_cstr(r, &id);
-        act = ngx_http_authz_cstr(r, &action);
-
-        if (res == NULL || ident == NULL || act == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        /* A NUL inside an argument would shorten it: such a request was
-         * denied above, and explain must not allow it. */
-        if (authz_explain(e->token, res, ident, act, &x)) {
-            x.reason = AUTHZ_REASON_NULL_ARGUMENT;
-        }
-
-        ngx_http_authz_set_reason(r, amcf, authz_reason_str(x.reason));
-
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "authz: token %s denied %s:%s on \"%s\": %s",
-                      e->tag, res, act, ident, authz_reason_str(x.reason));
+        /* explain and check disagree: cannot happen; stay closed. */
+        x.reason = AUTHZ_REASON_NULL_ARGUMENT;
     }
+
+    ngx_http_authz_set_reason(r, amcf, authz_reason_str(x.reason));
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "authz: token %s denied %V:%V on \"%V\": %s",
+                  e->tag, &resource, &action, &id,
+                  authz_reason_str(x.reason));
 
     return NGX_HTTP_FORBIDDEN;
 }
