@@ -4,7 +4,7 @@
 #
 #   make lint            cppcheck, clang-tidy and scan-build; any finding
 #                        fails it
-#   make lint-cppcheck   cppcheck over every lib/*.c and tools/*.c at once
+#   make lint-cppcheck   cppcheck over all of them at once
 #                        (its cross-file analysis sees the whole program)
 #   make lint-tidy       clang-tidy per file, with the checks in .clang-tidy
 #                        (a file is re-checked when it or a header changes)
@@ -18,9 +18,14 @@
 # (cppcheck: `// cppcheck-suppress <id>`, clang-tidy: `// NOLINT(<check>)`).
 
 LINT_B := $(B)/lint
+# The library and every tool, with the union of their include paths (the
+# CLI's, mk/cli.mk, name integrations/common/ too). The sources the CLI
+# takes from integrations/ belong to the integrations and are not linted
+# here; scan-build sees them in the CLI's build.
 LINT_SRC = $(sort $(wildcard lib/*.c) $(wildcard tools/*.c))
-LINT_HDR = $(wildcard include/*.h lib/*.h tools/*.h)
-LINT_INC := -Iinclude -Ilib
+LINT_INC = -Iinclude -Ilib $(filter -I%,$(CLI_CFLAGS))
+LINT_HDR = $(wildcard include/*.h lib/*.h tools/*.h) \
+    $(wildcard $(patsubst -I%,%/*.h,$(filter -I%,$(CLI_CFLAGS))))
 # What the build defines on the command line (mk/cli.mk).
 LINT_DEFS = -DAUTHZ_CODER_COMMIT='"$(or $(CODER_COMMIT),unknown)"'
 # The configuration the build compiles on Linux with gcc; cppcheck would
