@@ -1,6 +1,6 @@
 /*
  * check.c - the decision. SPEC section 4, in the cheapest order: resolve the
- * names (one hash probe each), test the scope bit, test the allow-list
+ * names (one probe finds both), test the scope bit, test the allow-list
  * wildcards, and only then decode the id and probe the id set once.
  * Nothing here allocates, locks or writes.
  */
@@ -67,18 +67,15 @@ AZ_INLINE bool check(const authz_token *token, const char *resource,
                      size_t resource_len, const char *id, size_t id_len,
                      const char *action, size_t action_len)
 {
-    const authz_catalog *cat;
-    int32_t type, bit;
+    uint32_t type;
+    int32_t bit;
     if (AZ_UNLIKELY(token == NULL || resource == NULL || action == NULL))
         return false;
-    cat = token->cat;
-    type = az_type_find(cat, resource, resource_len);
-    if (type < 0)
-        return false;
-    bit = az_action_find(cat, (uint32_t)type, action, action_len);
+    bit = az_pair_find(token->cat, resource, resource_len, action, action_len,
+                       &type);
     if (bit < 0)
         return false;
-    return decide(token, (uint32_t)type, (uint32_t)bit, id, id_len);
+    return decide(token, type, (uint32_t)bit, id, id_len);
 }
 
 bool authz_check_n(const authz_token *token, const char *resource,
@@ -132,12 +129,11 @@ bool authz_check_target(const authz_token *token, const authz_target *target,
 bool authz_token_grants(const authz_token *token, const char *resource,
                         const char *action)
 {
-    int32_t type, bit;
+    uint32_t type;
+    int32_t bit;
     if (token == NULL || resource == NULL || action == NULL)
         return false;
-    type = az_type_find(token->cat, resource, strlen(resource));
-    if (type < 0)
-        return false;
-    bit = az_action_find(token->cat, (uint32_t)type, action, strlen(action));
+    bit = az_pair_find(token->cat, resource, strlen(resource), action,
+                       strlen(action), &type);
     return bit >= 0 && (token->masks[type] >> bit & 1);
 }

@@ -72,8 +72,8 @@ struct az_grant {
 /* One slot of a catalog lookup table: open addressing, linear probing, a
  * power-of-two size at least twice the entry count so every probe ends. */
 struct az_slot {
-    uint32_t hash; /* low bits of the full hash, to skip most memcmp calls */
-    uint32_t id;   /* entry index + 1; 0 = empty */
+    uint32_t hash; /* az_slot_hash of the name, to skip most compares */
+    uint32_t id;   /* entry + 1 (actions: type << 6 | bit, + 1); 0 = empty */
 };
 
 struct authz_catalog {
@@ -88,7 +88,7 @@ struct authz_catalog {
     const struct az_scope *scopes;
     const struct az_grant *grants;
     const struct az_slot *type_index;
-    const struct az_slot *action_index; /* keyed by (type, action name) */
+    const struct az_slot *action_index; /* keyed by (type name, action) */
     const struct az_slot *scope_index;
     /* A parsed catalog is one block from `alloc`; the embedded catalog is
      * static data (heap = 0) and is never freed. */
@@ -175,56 +175,78 @@ AZ_INLINE uint64_t az_load32(const char *p)
 #define AZ_K2 0xbf58476d1ce4e5b9u
 #define AZ_K3 0x94d049bb133111ebu
 
-/* Hash of a name for the catalog tables. Constant time: it reads the first
- * and last eight bytes (overlapping for short names) and the length, never
- * past `n`. Names that differ only in the middle collide, which costs a
- * memcmp, never a wrong answer. The tables are fixed when the catalog is
- * built, so no input at check time can lengthen a probe beyond the table's
- * longest run. */
+/* Hash of a name for the catalog tables, over every byte of it: names up
+ * to 16 bytes are read as two (possibly overlapping) words, longer ones 16
+ * bytes at a time, each pair of words folded into the state with one
+ * 64x64->128-bit multiply (the wyhash step, with the state in both factors
+ * so that no word can zero it whatever the seed), then the last 16 bytes. Never reads outside
+ * [0, n). Two names collide only by accident of the seed, never because of
+ * how they are spelt, so the seed search of az_index_build keeps every run
+ * short; the tables are fixed when the catalog is built, so no input at check
+ * time can lengthen a probe beyond the table's longest run. */
 AZ_INLINE uint64_t az_name_hash(const char *s, size_t n, uint64_t seed)
 {
     uint64_t a, b;
-    if (n >= 8) {
-        a = az_load64(s);
-        b = az_load64(s + n - 8);
-    } else if (n >= 4) {
-        a = az_load32(s);
-        b = az_load32(s + n - 4);
-    } else if (n > 0) {
-        a = (uint64_t)(unsigned char)s[0] << 16 |
-            (uint64_t)(unsigned char)s[n >> 1] << 8 |
-            (uint64_t)(unsigned char)s[n - 1];
-        b = 0;
+    if (AZ_LIKELY(n <= 16)) {
+        if (n >= 8) {
+            a = az_load64(s);
+            b = az_load64(s + n - 8);
+        } else if (n >= 4) {
+            a = az_load32(s);
+            b = az_load32(s + n - 4);
+        } else if (n > 0) {
+            a = (uint64_t)(unsigned char)s[0] << 16 |
+                (uint64_t)(unsigned char)s[n >> 1] << 8 |
+                (uint64_t)(unsigned char)s[n - 1];
+            b = 0;
+        } else {
+            a = b = 0;
+        }
     } else {
-        a = b = 0;
+        const char *p = s, *end = s + n - 16;
+        do {
+            seed = az_fold_mul(az_load64(p) ^ seed ^ AZ_K2,
+                               az_load64(p + 8) ^ seed ^ AZ_K3);
+            p += 16;
+        } while (p < end);
+        a = az_load64(end);
+        b = az_load64(end + 8);
     }
     return az_fold_mul(a ^ seed ^ AZ_K1, b ^ ((uint64_t)n * AZ_K2) ^ AZ_K3);
 }
 
-/* The action table is keyed by (type, name): the type perturbs the seed. */
-AZ_INLINE uint64_t az_action_seed(uint64_t seed, uint32_t type)
+/* The action table is keyed by (type name, action name): the action's hash
+ * is seeded with the type name's, so the string path finds both names with
+ * one probe. Its slots hold (type << 6 | action bit) + 1. */
+#define AZ_PAIR_SHIFT 6u
+
+/* The check stored in a slot: the high half of the hash (the low bits pick
+ * the slot, so they would filter nothing). */
+AZ_INLINE uint32_t az_slot_hash(uint64_t h)
 {
-    return seed ^ ((uint64_t)(type + 1) * AZ_K3);
+    return (uint32_t)(h >> 32);
 }
 
 /* ------------------------------------------------------------------------ */
-/* Name lookups (inline: the check path uses two of them)                    */
+/* Name lookups (inline: the check path uses them)                           */
 /* ------------------------------------------------------------------------ */
 
 /* Equal bytes? Names up to 16 bytes are compared with the same (possibly
- * overlapping) loads the hash makes, which cover every byte; longer ones
- * with memcmp. Never reads outside [0, n) of either. */
+ * overlapping) loads the hash makes, which cover every byte; longer ones a
+ * word at a time, the last word overlapping. Never reads outside [0, n) of
+ * either. */
 AZ_INLINE int az_bytes_eq(const char *a, const char *b, size_t n)
 {
     if (n >= 8) {
-        if (n > 16)
-            return memcmp(a, b, n) == 0;
-        return (az_load64(a) ^ az_load64(b)) == 0 &&
-               (az_load64(a + n - 8) ^ az_load64(b + n - 8)) == 0;
+        size_t i;
+        uint64_t d = 0;
+        for (i = 0; i + 8 < n; i += 8)
+            d |= az_load64(a + i) ^ az_load64(b + i);
+        return (d | (az_load64(a + n - 8) ^ az_load64(b + n - 8))) == 0;
     }
     if (n >= 4)
-        return az_load32(a) == az_load32(b) &&
-               az_load32(a + n - 4) == az_load32(b + n - 4);
+        return ((az_load32(a) ^ az_load32(b)) |
+                (az_load32(a + n - 4) ^ az_load32(b + n - 4))) == 0;
     return n == 0 || (a[0] == b[0] && a[n - 1] == b[n - 1] &&
                       a[n >> 1] == b[n >> 1]);
 }
@@ -246,28 +268,58 @@ AZ_INLINE int32_t az_type_find(const authz_catalog *cat, const char *s,
         struct az_slot slot = cat->type_index[i];
         if (slot.id == 0)
             return -1;
-        if (slot.hash == (uint32_t)h &&
+        if (slot.hash == az_slot_hash(h) &&
             az_name_eq(cat, cat->types[slot.id - 1].name, s, n))
             return (int32_t)(slot.id - 1);
     }
 }
 
-/* Action ids in the table are global; the result is the bit within the
- * type. */
-AZ_INLINE int32_t az_action_find(const authz_catalog *cat, uint32_t type,
-                                 const char *s, size_t n)
+/* Both names of a check at once: the action's bit within the type, with
+ * *type set, or -1 when the catalog has no such type or the type no such
+ * action. One probe of the action table, verified by comparing both names. */
+AZ_INLINE int32_t az_pair_find(const authz_catalog *cat, const char *res,
+                               size_t res_len, const char *act,
+                               size_t act_len, uint32_t *type)
 {
-    uint64_t h = az_name_hash(s, n, az_action_seed(cat->seed, type));
-    uint32_t first = cat->types[type].first_action;
-    uint32_t count = cat->types[type].n_actions;
+    uint64_t h = az_name_hash(act, act_len,
+                              az_name_hash(res, res_len, cat->seed));
     uint32_t i = (uint32_t)h & cat->action_mask;
     for (;; i = (i + 1) & cat->action_mask) {
         struct az_slot slot = cat->action_index[i];
         if (slot.id == 0)
             return -1;
-        if (slot.hash == (uint32_t)h && slot.id - 1 - first < count &&
-            az_name_eq(cat, cat->actions[slot.id - 1], s, n))
-            return (int32_t)(slot.id - 1 - first);
+        if (slot.hash == az_slot_hash(h)) {
+            uint32_t t = (slot.id - 1) >> AZ_PAIR_SHIFT;
+            uint32_t bit = (slot.id - 1) & (AZ_MAX_ACTIONS - 1);
+            const struct az_type *ty = &cat->types[t];
+            if (az_name_eq(cat, ty->name, res, res_len) &&
+                az_name_eq(cat, cat->actions[ty->first_action + bit], act,
+                           act_len)) {
+                *type = t;
+                return (int32_t)bit;
+            }
+        }
+    }
+}
+
+/* The bit of an action within a known type, or -1. */
+AZ_INLINE int32_t az_action_find(const authz_catalog *cat, uint32_t type,
+                                 const char *s, size_t n)
+{
+    const struct az_type *ty = &cat->types[type];
+    uint64_t h = az_name_hash(
+        s, n, az_name_hash(az_name_ptr(cat, ty->name), ty->name.len, cat->seed));
+    uint32_t i = (uint32_t)h & cat->action_mask;
+    for (;; i = (i + 1) & cat->action_mask) {
+        struct az_slot slot = cat->action_index[i];
+        if (slot.id == 0)
+            return -1;
+        if (slot.hash == az_slot_hash(h) &&
+            (slot.id - 1) >> AZ_PAIR_SHIFT == type) {
+            uint32_t bit = (slot.id - 1) & (AZ_MAX_ACTIONS - 1);
+            if (az_name_eq(cat, cat->actions[ty->first_action + bit], s, n))
+                return (int32_t)bit;
+        }
     }
 }
 
@@ -280,7 +332,7 @@ AZ_INLINE int32_t az_scope_find(const authz_catalog *cat, const char *s,
         struct az_slot slot = cat->scope_index[i];
         if (slot.id == 0)
             return -1;
-        if (slot.hash == (uint32_t)h &&
+        if (slot.hash == az_slot_hash(h) &&
             az_name_eq(cat, cat->scopes[slot.id - 1].name, s, n))
             return (int32_t)(slot.id - 1);
     }
