@@ -609,10 +609,10 @@ AZ_INLINE uint32_t az_reduce(uint64_t h, uint32_t cap)
  * zero-byte test, whose rare false positives the key comparison rejects),
  * and the first group holding an empty byte ends the search, since an
  * insertion never skips an empty slot. */
-AZ_INLINE const struct az_idslot *az_id_find(const authz_token *tok,
-                                             const struct az_uuid *id)
+AZ_INLINE const struct az_idslot *az_id_find_h(const authz_token *tok,
+                                               const struct az_uuid *id,
+                                               uint64_t h)
 {
-    uint64_t h = az_id_hash(tok->key, id->hi, id->lo);
     uint64_t want = AZ_ONES * az_ctrl_byte(h);
     uint32_t i = az_reduce(h, tok->cap);
     for (;;) {
@@ -634,6 +634,27 @@ AZ_INLINE const struct az_idslot *az_id_find(const authz_token *tok,
         i += 8;
         i = i >= tok->cap ? i - tok->cap : i;
     }
+}
+
+/* The same, hashing the id (az_id_find_h takes the hash computed ahead,
+ * as authz_check_many does to prefetch). */
+AZ_INLINE const struct az_idslot *az_id_find(const authz_token *tok,
+                                             const struct az_uuid *id)
+{
+    return az_id_find_h(tok, id, az_id_hash(tok->key, id->hi, id->lo));
+}
+
+/* Hints that the control bytes and the first slot of a probe from slot i
+ * will be read soon. */
+AZ_INLINE void az_id_prefetch(const authz_token *tok, uint32_t i)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(tok->ctrl + i);
+    __builtin_prefetch(&tok->slots[i]);
+#else
+    (void)tok;
+    (void)i;
+#endif
 }
 
 /* Does the id in `slot` admit type `type`? The entry for the type itself
