@@ -635,9 +635,11 @@ static void workload_build(struct workload *w, size_t n, bool with_ref)
 
     w->targets = xmalloc(NREQ * sizeof *w->targets);
     for (i = 0; i < NREQ; i++)
-        (void)authz_target_resolve(authz_catalog_coder(),
-                                   w->reqs[C_MIXED][i].res,
-                                   w->reqs[C_MIXED][i].act, &w->targets[i]);
+        if (authz_target_resolve(authz_catalog_coder(),
+                                 w->reqs[C_MIXED][i].res,
+                                 w->reqs[C_MIXED][i].act,
+                                 &w->targets[i]) != AUTHZ_OK)
+            die("authz_target_resolve failed");
 
     /* Every implementation must give SPEC's answers before it is timed. */
     for (c = 0; c < NCASES; c++) {
@@ -1154,11 +1156,13 @@ static void report(void)
            "other down; a ratio below 2 then\n   means they did not get two "
            "whole CPUs of this shared machine)\n");
 
-    printf("\ntargets (issue 6)%46s %14s  %s\n", "measured", "target",
-           "verdict");
+    printf("\ntargets (issues 6 and 14)%38s %14s  %s\n", "measured",
+           "target", "verdict");
     target("check, 128 entries, hit/miss mixed", t128->lib.med, "ns", 30, 1);
     target("check / floor, 128 entries (median of run ratios)",
-           t128->ratio_floor, "x", 1.5, 1);
+           t128->ratio_floor, "x", 1.25, 1);
+    target("check_target / floor, 128 entries", t128->ratio_target, "x",
+           1.1, 1);
     target("check at 100,000 / check at 128 entries (mixed)",
            tbig->lib.med / t128->lib.med, "x", 1.5, 1);
     target("allocations per check",
@@ -1176,7 +1180,353 @@ static void report(void)
     target("ref model / check, 128 entries, mixed", t128->ratio_ref, "x", 30,
            0);
     target("2 threads / 1 thread throughput", THR_RATIO, "x", 1.8, 0);
-    printf("  %d target(s) missed\n", misses);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Catalog names (issue 14): spelt alike against spelt at random             */
+/* ------------------------------------------------------------------------ */
+
+/* Two catalogs of each kind, the same size and name lengths:
+ *   types:  4096 types `tenantxx00001xworkspace` ... (the adversarial form:
+ *           names alike but for five middle digits), each with actions
+ *           read and update; the ordinary one names them with 23 random
+ *           letters;
+ *   scopes: one type and 65,536 scopes `appscopex00001xreadonly` ... , each
+ *           granting t:read; the ordinary one with random 23-letter names.
+ * Measured: parse time, and ns per authz_check of known (type, read) pairs
+ * and of unknown types spelt the same way (what a gateway receives from
+ * anyone), with a `*:*` token, so each check is name resolution plus a
+ * few instructions. */
+#define NAME_TYPES 4096u
+#define NAME_SCOPES 65536u
+#define NAME_REQS 4096u
+
+enum { NK_ALIKE, NK_RANDOM };
+
+struct name_cat {
+    char *text;
+    size_t len;
+    char (*known)[32];   /* NAME_REQS type names in the catalog */
+    char (*unknown)[32]; /* NAME_REQS type names not in it */
+    const char **kp, **up;
+    authz_catalog *cat;
+    authz_token *tok;
+};
+
+static struct name_cat NC_TYPES[2], NC_SCOPES[2];
+
+static void random_name(char *out, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        out[i] = (char)('a' + rng_below(26));
+    out[n] = '\0';
+}
+
+/* The i-th name of a kind: "tenantxx%05uxworkspace" (23 bytes) or 23
+ * random letters (distinct: the index is folded in as letters). */
+static void type_name(int kind, unsigned i, char out[32])
+{
+    if (kind == NK_ALIKE) {
+        snprintf(out, 32, "tenantxx%05uxworkspace", i);
+    } else {
+        random_name(out, 23);
+        out[0] = (char)('a' + i % 26);
+        out[1] = (char)('a' + i / 26 % 26);
+        out[2] = (char)('a' + i / 676 % 26);
+        out[3] = (char)('a' + i / 17576 % 26);
+    }
+}
+
+static void scope_name(int kind, unsigned i, char out[32])
+{
+    if (kind == NK_ALIKE)
+        snprintf(out, 32, "appscopex%05uxreadonly", i);
+    else
+        type_name(NK_RANDOM, i, out);
+}
+
+static void text_add(char **buf, size_t *len, size_t *cap, const char *s)
+{
+    size_t n = strlen(s);
+    if (*len + n + 1 > *cap) {
+        *cap = 2 * (*len + n + 1);
+        *buf = realloc(*buf, *cap);
+        if (*buf == NULL)
+            die("out of memory");
+    }
+    memcpy(*buf + *len, s, n + 1);
+    *len += n;
+}
+
+static authz_catalog *name_parse(const struct name_cat *nc)
+{
+    authz_error err;
+    authz_catalog *cat = authz_catalog_parse(nc->text, nc->len, &err);
+    if (cat == NULL) {
+        fprintf(stderr, "bench: catalog: %s\n", err.message);
+        exit(2);
+    }
+    return cat;
+}
+
+static void name_build(struct name_cat *nc, int kind, bool scopes)
+{
+    char line[96], name[32];
+    size_t cap = 0, i;
+    unsigned n = scopes ? NAME_SCOPES : NAME_TYPES;
+    const char *sc[1] = {"*:*"}, *al[1] = {"*:*"};
+    authz_error err;
+    nc->text = NULL;
+    nc->len = 0;
+    nc->known = xmalloc(NAME_REQS * sizeof *nc->known);
+    nc->unknown = xmalloc(NAME_REQS * sizeof *nc->unknown);
+    nc->kp = xmalloc(NAME_REQS * sizeof *nc->kp);
+    nc->up = xmalloc(NAME_REQS * sizeof *nc->up);
+    char(*types)[32] = xmalloc(NAME_TYPES * sizeof *types);
+    if (scopes)
+        text_add(&nc->text, &nc->len, &cap, "type t read\n");
+    for (i = 0; i < n; i++) {
+        if (scopes) {
+            scope_name(kind, (unsigned)i + 1, name);
+            snprintf(line, sizeof line, "scope %s = t:read\n", name);
+        } else {
+            type_name(kind, (unsigned)i + 1, types[i]);
+            snprintf(line, sizeof line, "type %s read update\n", types[i]);
+        }
+        text_add(&nc->text, &nc->len, &cap, line);
+    }
+    nc->cat = name_parse(nc);
+    nc->tok = authz_token_new(nc->cat, sc, 1, al, 1, &err);
+    if (nc->tok == NULL) {
+        fprintf(stderr, "bench: token: %s\n", err.message);
+        exit(2);
+    }
+    /* Known: the types of the catalog, the last one first (in the old
+     * hash, the end of the longest run); unknown: the same form past the
+     * end (numbers 10001...), or other random names. */
+    for (i = 0; i < NAME_REQS; i++) {
+        if (scopes)
+            snprintf(nc->known[i], 32, "t");
+        else
+            memcpy(nc->known[i],
+                   types[i == 0 ? NAME_TYPES - 1 : rng_below(NAME_TYPES)],
+                   32);
+        if (kind == NK_ALIKE)
+            type_name(NK_ALIKE, 10001 + (unsigned)i, nc->unknown[i]);
+        else
+            random_name(nc->unknown[i], 23);
+        nc->kp[i] = nc->known[i];
+        nc->up[i] = nc->unknown[i];
+    }
+    free(types);
+    for (i = 0; i < NAME_REQS; i++) {
+        if (!authz_check(nc->tok, nc->kp[i], NULL, "read") ||
+            authz_check(nc->tok, nc->up[i], NULL, "read"))
+            die("name catalog: wrong answer");
+    }
+}
+
+static NOINLINE size_t loop_names(const authz_token *t, const char **names,
+                                  size_t iters)
+{
+    size_t i, s = 0;
+    for (i = 0; i < iters; i++)
+        s += authz_check(t, names[i & (NAME_REQS - 1)], NULL, "read");
+    return s;
+}
+
+struct name_fig {
+    struct stats parse[2], known[2], unknown[2];
+    double r_parse, r_known, r_unknown; /* medians of per-run alike/random */
+};
+
+static struct name_fig NF_TYPES, NF_SCOPES;
+
+static double time_parse(const struct name_cat *nc)
+{
+    uint64_t t0 = now_ns();
+    authz_catalog *cat = name_parse(nc);
+    double ms = (double)(now_ns() - t0) / 1e6;
+    authz_catalog_free(cat);
+    return ms;
+}
+
+static double time_names(const struct name_cat *nc, const char **names,
+                         size_t iters, size_t want)
+{
+    uint64_t t0 = now_ns();
+    size_t got = loop_names(nc->tok, names, iters);
+    double ns = (double)(now_ns() - t0) / (double)iters;
+    if (got != want)
+        die("name catalog: a timed run gave a wrong answer");
+    return ns;
+}
+
+static void measure_names(struct name_cat nc[2], struct name_fig *f,
+                          int runs)
+{
+    double p[2][64], k[2][64], u[2][64], rp[64], rk[64], ru[64];
+    size_t iters = (size_t)CFG.lib_budget / 40;
+    int r, kind;
+    for (r = 0; r < runs; r++) {
+        for (kind = 0; kind < 2; kind++) {
+            p[kind][r] = time_parse(&nc[kind]);
+            k[kind][r] = time_names(&nc[kind], nc[kind].kp, iters, iters);
+            u[kind][r] = time_names(&nc[kind], nc[kind].up, iters, 0);
+        }
+        rp[r] = p[NK_ALIKE][r] / p[NK_RANDOM][r];
+        rk[r] = k[NK_ALIKE][r] / k[NK_RANDOM][r];
+        ru[r] = u[NK_ALIKE][r] / u[NK_RANDOM][r];
+    }
+    for (kind = 0; kind < 2; kind++) {
+        f->parse[kind] = stats_of(p[kind], runs);
+        f->known[kind] = stats_of(k[kind], runs);
+        f->unknown[kind] = stats_of(u[kind], runs);
+    }
+    f->r_parse = stats_of(rp, runs).med;
+    f->r_known = stats_of(rk, runs).med;
+    f->r_unknown = stats_of(ru, runs).med;
+}
+
+static void measure_all_names(void)
+{
+    int kind;
+    for (kind = 0; kind < 2; kind++) {
+        name_build(&NC_TYPES[kind], kind, false);
+        name_build(&NC_SCOPES[kind], kind, true);
+    }
+    measure_names(NC_TYPES, &NF_TYPES, CFG.runs);
+    measure_names(NC_SCOPES, &NF_SCOPES, CFG.runs < 7 ? CFG.runs : 7);
+}
+
+static void report_names(const char *what, const struct name_fig *f)
+{
+    char a[64], b[64];
+    printf("  %s\n", what);
+    printf("    parse, ms          alike %-22s random %-22s ratio %.2fx\n",
+           fmt_stats(a, sizeof a, f->parse[NK_ALIKE]),
+           fmt_stats(b, sizeof b, f->parse[NK_RANDOM]), f->r_parse);
+    printf("    check known, ns    alike %-22s random %-22s ratio %.2fx\n",
+           fmt_stats(a, sizeof a, f->known[NK_ALIKE]),
+           fmt_stats(b, sizeof b, f->known[NK_RANDOM]), f->r_known);
+    printf("    check unknown, ns  alike %-22s random %-22s ratio %.2fx\n",
+           fmt_stats(a, sizeof a, f->unknown[NK_ALIKE]),
+           fmt_stats(b, sizeof b, f->unknown[NK_RANDOM]), f->r_unknown);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Batches (issue 14): authz_check_many against a loop of check_target       */
+/* ------------------------------------------------------------------------ */
+
+/* One target, (workspace, read), and the mixed requests' ids (half listed),
+ * handed over in calls of BATCH ids; the loop makes one authz_check_target
+ * call per id with strlen, as authz_check_many is specified. */
+#define BATCH 256u
+
+static NOINLINE size_t loop_target1(const authz_token *t,
+                                    const authz_target *tg,
+                                    const char *const *ids, size_t start,
+                                    size_t iters)
+{
+    size_t i, s = 0;
+    for (i = 0; i < iters; i++) {
+        const char *id = ids[(start + i) & (NREQ - 1)];
+        s += authz_check_target(t, tg, id, id != NULL ? strlen(id) : 0);
+    }
+    return s;
+}
+
+static NOINLINE size_t loop_many(const authz_token *t, const authz_target *tg,
+                                 const char *const *ids, bool *out,
+                                 size_t start, size_t iters)
+{
+    size_t i, s = 0;
+    for (i = 0; i < iters; i += BATCH)
+        s += authz_check_many(t, tg, ids + ((start + i) & (NREQ - 1)), BATCH,
+                              out);
+    return s;
+}
+
+struct many_fig {
+    struct stats loop, many;
+    double ratio; /* median of per-run many/loop */
+};
+
+static struct many_fig MANY[NSIZES];
+
+static void measure_many(struct workload *w, struct many_fig *f)
+{
+    const char **ids = xmalloc(NREQ * sizeof *ids);
+    bool *out = xmalloc(BATCH * sizeof *out);
+    double lp[64], mn[64], rt[64];
+    authz_target tg;
+    size_t iters = ((size_t)CFG.lib_budget / 60 / NREQ + 1) * NREQ, i,
+           want = 0;
+    int r;
+    if (authz_target_resolve(authz_catalog_coder(), "workspace", "read",
+                             &tg) != AUTHZ_OK)
+        die("resolve");
+    for (i = 0; i < NREQ; i++) {
+        ids[i] = w->reqs[C_MIXED][i].id;
+        want += w->reqs[C_MIXED][i].expect;
+    }
+    want *= iters / NREQ;
+    for (r = -1; r < CFG.runs; r++) { /* run -1 warms up */
+        uint64_t t0 = now_ns(), t1, t2;
+        size_t a = loop_target1(w->tok, &tg, ids, 0, iters), b;
+        t1 = now_ns();
+        b = loop_many(w->tok, &tg, ids, out, 0, iters);
+        t2 = now_ns();
+        if (a != want || b != want)
+            die("batch: a timed run gave a wrong answer");
+        if (r >= 0) {
+            lp[r] = (double)(t1 - t0) / (double)iters;
+            mn[r] = (double)(t2 - t1) / (double)iters;
+            rt[r] = mn[r] / lp[r];
+        }
+    }
+    f->loop = stats_of(lp, CFG.runs);
+    f->many = stats_of(mn, CFG.runs);
+    f->ratio = stats_of(rt, CFG.runs).med;
+    free(ids);
+    free(out);
+}
+
+static void report14(void)
+{
+    char a[64], b[64];
+    size_t s;
+    printf("\ncatalog names spelt alike (adversarial) and at random "
+           "(ordinary), same sizes and lengths; median [IQR]\n");
+    report_names("4096 types tenantxx00001xworkspace... (2 actions each)",
+                 &NF_TYPES);
+    report_names("65,536 scopes appscopex00001xreadonly... (checks: type "
+                 "t, known; unknown types as above)",
+                 &NF_SCOPES);
+    printf("\nbatch: (workspace, read), the mixed ids (half listed), ns per "
+           "id; authz_check_many in calls of %u ids\n", BATCH);
+    printf("  %7s  %-22s %-22s %s\n", "entries", "check_target loop",
+           "check_many", "many/loop");
+    for (s = 0; s < NSIZES; s++)
+        printf("  %7zu  %-22s %-22s %.2fx\n", SIZES[s],
+               fmt_stats(a, sizeof a, MANY[s].loop),
+               fmt_stats(b, sizeof b, MANY[s].many), MANY[s].ratio);
+    printf("\ntargets (issue 14)%45s %14s  %s\n", "", "", "");
+    target("alike/random: parse 4096 types", NF_TYPES.r_parse, "x", 1.5, 1);
+    target("alike/random: check, known type (4096 types)", NF_TYPES.r_known,
+           "x", 1.5, 1);
+    target("alike/random: check, unknown type (4096 types)",
+           NF_TYPES.r_unknown, "x", 1.5, 1);
+    target("alike/random: parse 65,536 scopes", NF_SCOPES.r_parse, "x", 1.5,
+           1);
+    target("alike/random: check, known (65,536 scopes)", NF_SCOPES.r_known,
+           "x", 1.5, 1);
+    target("alike/random: check, unknown (65,536 scopes)",
+           NF_SCOPES.r_unknown, "x", 1.5, 1);
+    target("check_many / check_target loop, 100,000 entries",
+           MANY[SIZE_LARGEST].ratio, "x", 0.6, 1);
+    printf("  %d target(s) missed in all\n", misses);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1441,6 +1791,7 @@ int main(int argc, char **argv)
         workload_build(&W[s], SIZES[s], true);
         for (c = 0; c < NCASES; c++)
             measure(&W[s], c, &FIG[s][c]);
+        measure_many(&W[s], &MANY[s]);
         fprintf(stderr, "  [%zu entries measured, %.1f s]\n", SIZES[s],
                 (double)(now_ns() - t_start) / 1e9);
     }
@@ -1448,8 +1799,12 @@ int main(int argc, char **argv)
     measure_build(&BUILD[1], 128);
     measure_memory();
     measure_threads(&W[SIZE_TARGET]);
+    measure_all_names();
+    fprintf(stderr, "  [catalog names measured, %.1f s]\n",
+            (double)(now_ns() - t_start) / 1e9);
     ALL_OTHERS = busy_others(b_start, busy_now());
     report();
+    report14();
     printf("\n(total %.1f s", (double)(now_ns() - t_start) / 1e9);
     if (ALL_OTHERS >= 0)
         printf("; other processes kept %.0f%% of the %ld CPUs busy meanwhile",
