@@ -20,7 +20,8 @@ BENCH_WRAP ?= -DBENCH_WRAP_MALLOC -Wl,--wrap=malloc -Wl,--wrap=calloc \
     -Wl,--wrap=realloc -Wl,--wrap=free
 BENCH_ARGS ?=
 BENCH_CG_OUT := $(B)/bench/callgrind.out
-BENCH_CG_FUNCS := authz_check authz_check_target floor_check ref_check \
+BENCH_CG_FUNCS := authz_check authz_check_target authz_check_many floor_check \
+    ref_check \
     authz_token_new
 
 .PHONY: bench bench-callgrind

@@ -12,7 +12,8 @@
  *                          (`make bench-callgrind` does exactly that)
  *   bench --profile[=CASE] one case at 128 entries for 5 s, to run under
  *                          `perf record`; CASE is mixed (default), wildcard,
- *                          create, denied, floor or build
+ *                          create, denied, floor or build; or many: the
+ *                          batch figures alone (not under perf)
  *
  * What is measured, each as the median (and inter-quartile range) of RUNS
  * runs, the implementations interleaved run by run so that a noisy
@@ -1608,6 +1609,42 @@ static int cg_totals(const char *prefix, int k, double *ir, double *bm)
     return found;
 }
 
+/* Ir per call of the phase whose label starts with `label`, or -1. */
+static double cg_ir(const char *prefix, const char *label)
+{
+    int k;
+    for (k = 0; k < cg_np; k++) {
+        double ir, bm;
+        if (strncmp(cg_ph[k].label, label, strlen(label)) == 0 &&
+            cg_totals(prefix, cg_ph[k].dump, &ir, &bm))
+            return ir / (double)cg_ph[k].iters;
+    }
+    return -1;
+}
+
+static void cg_verdicts(const char *prefix)
+{
+    char l1[80], l2[80], l3[80];
+    double chk, tgt, flo;
+    snprintf(l1, sizeof l1, "authz_check  %6zu entries  %s", SIZES[SIZE_TARGET],
+             CASE_NAME[C_MIXED]);
+    snprintf(l2, sizeof l2, "check_target %6zu entries  %s", SIZES[SIZE_TARGET],
+             CASE_NAME[C_MIXED]);
+    snprintf(l3, sizeof l3, "floor        %6zu entries  %s", SIZES[SIZE_TARGET],
+             CASE_NAME[C_MIXED]);
+    chk = cg_ir(prefix, l1);
+    tgt = cg_ir(prefix, l2);
+    flo = cg_ir(prefix, l3);
+    if (chk < 0 || tgt < 0 || flo <= 0)
+        return;
+    printf("\ntargets (issue 14), in instructions%28s %14s  %s\n", "measured",
+           "target", "verdict");
+    target("check / floor, 128 entries, hit/miss mixed (Ir)", chk / flo, "x",
+           1.3, 1);
+    target("check_target / floor, 128 entries (Ir)", tgt / flo, "x", 1.1, 1);
+    printf("  %d target(s) missed\n", misses);
+}
+
 static int callgrind_mode(const char *prefix)
 {
     static const size_t build_n[2] = {10, 128};
@@ -1637,6 +1674,25 @@ static int callgrind_mode(const char *prefix)
                 snprintf(label, sizeof label, "check_target %6zu entries  %s",
                          w->n, CASE_NAME[c]);
                 cg_mark(label, NREQ);
+            }
+            if (c == C_MIXED) {
+                const char **ids = xmalloc(NREQ * sizeof *ids);
+                bool *out = xmalloc(BATCH * sizeof *out);
+                authz_target tg;
+                size_t i;
+                if (authz_target_resolve(authz_catalog_coder(), "workspace",
+                                         "read", &tg) != AUTHZ_OK)
+                    die("resolve");
+                for (i = 0; i < NREQ; i++)
+                    ids[i] = w->reqs[c][i].id;
+                cg_mark(NULL, 0);
+                loop_many(w->tok, &tg, ids, out, 0, NREQ);
+                snprintf(label, sizeof label,
+                         "check_many   %6zu entries  (workspace, read), "
+                         "per id", w->n);
+                cg_mark(label, NREQ);
+                free(ids);
+                free(out);
             }
             if (w->ref != NULL) {
                 loop_ref(w->ref, w->reqs[c], 0, 1024);
@@ -1683,6 +1739,7 @@ static int callgrind_mode(const char *prefix)
         else
             printf("  %-60s %10.1f\n", cg_ph[k].label, ir / it);
     }
+    cg_verdicts(prefix);
     return 0;
 }
 
@@ -1700,6 +1757,18 @@ static int profile_mode(const char *what)
     int c;
     for (c = 0; c < 5 && strcmp(what, names[c]) != 0; c++)
         ;
+    if (strcmp(what, "many") == 0) { /* the batch figures alone */
+        size_t s;
+        char a[64], b[64];
+        for (s = SIZE_TARGET; s < NSIZES; s++) {
+            workload_build(&W[s], SIZES[s], false);
+            measure_many(&W[s], &MANY[s]);
+            printf("%7zu entries  loop %-22s many %-22s %.2fx\n", SIZES[s],
+                   fmt_stats(a, sizeof a, MANY[s].loop),
+                   fmt_stats(b, sizeof b, MANY[s].many), MANY[s].ratio);
+        }
+        return 0;
+    }
     if (strcmp(what, "build") == 0) {
         char *ids = make_ids(128), *text;
         const char **allow = make_entries(ids, 128, &text, 0);
@@ -1717,7 +1786,7 @@ static int profile_mode(const char *what)
         return 0;
     }
     if (c == 5)
-        die("--profile=mixed|wildcard|create|denied|floor|build");
+        die("--profile=mixed|wildcard|create|denied|floor|build|many");
     workload_build(w, SIZES[SIZE_TARGET], false);
     t0 = now_ns();
     while (now_ns() - t0 < 5000000000u) {
