@@ -61,10 +61,19 @@ bool authz_check_n(const authz_token *token, const char *resource,
 bool authz_check(const authz_token *token, const char *resource,
                  const char *id, const char *action)
 {
-    if (AZ_UNLIKELY(token == NULL || resource == NULL || action == NULL))
+    uint32_t type;
+    int32_t bit;
+    if (AZ_UNLIKELY(token == NULL))
         return false;
-    return check(token, resource, strlen(resource), id, UNMEASURED, action,
-                 strlen(action));
+    if (AZ_UNLIKELY(resource == NULL))
+        return false;
+    if (AZ_UNLIKELY(action == NULL))
+        return false;
+    bit = az_pair_find(token->cat, resource, strlen(resource), action,
+                       strlen(action), &type);
+    if (bit < 0)
+        return false;
+    return decide(token, type, (uint32_t)bit, id, UNMEASURED);
 }
 
 int authz_target_resolve_n(const authz_catalog *catalog, const char *resource,

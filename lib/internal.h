@@ -239,10 +239,13 @@ AZ_INLINE int az_bytes_eq(const char *a, const char *b, size_t n)
 {
     if (n >= 8) {
         size_t i;
-        uint64_t d = 0;
-        for (i = 0; i + 8 < n; i += 8)
-            d |= az_load64(a + i) ^ az_load64(b + i);
-        return (d | (az_load64(a + n - 8) ^ az_load64(b + n - 8))) == 0;
+        uint64_t d = az_load64(a + n - 8) ^ az_load64(b + n - 8);
+        if (AZ_UNLIKELY(n > 16))
+            for (i = 0; i + 8 < n; i += 8)
+                d |= az_load64(a + i) ^ az_load64(b + i);
+        else
+            d |= az_load64(a) ^ az_load64(b);
+        return d == 0;
     }
     if (n >= 4)
         return ((az_load32(a) ^ az_load32(b)) |
