@@ -109,7 +109,7 @@ static const char *const BAD_SCOPES[] = {
     "coder:templates.build\t", "workspaces:read", "workspace:reads",
     "user:*:*", "*:*:*", "*:all", "coder::all", "inbox_notification:*:",
     "debug_info:*", "debug_info:read", "template:view_insights", "no_user_data",
-    "coder:apikeys.manage_self", "workspace:use_shared",
+    "coder:apikeys.manage_self", "organization_skill:share",
 };
 
 static const char *const BAD_ALLOW[] = {
