@@ -4,8 +4,15 @@
  * unlisted ids in all four spellings, NULL, empty and malformed ids,
  * duplicates, near misses), for every length around the block size, and
  * every argument error denies everything.
+ *
+ * Also (TCase "names"), the catalog tables behind the name lookups of the
+ * string path: names spelt alike but for a few middle bytes (the shape
+ * hosts generate) must spread like any others, so that resolving a name,
+ * known or not, stays one short probe; checked structurally (the longest
+ * run of each table), not by timing.
  */
 #include "tests.h"
+#include "internal.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -374,6 +381,116 @@ START_TEST(test_many_errors)
 }
 END_TEST
 
+/* The longest run of occupied slots in a table (wrapping around). */
+static uint32_t longest_run(const struct az_slot *t, uint32_t mask)
+{
+    uint32_t i, run = 0, worst = 0, start = 0;
+    while (start <= mask && t[start].id != 0)
+        start++; /* begin at an empty slot, so no run is cut in two */
+    ck_assert_uint_le(start, mask);
+    for (i = 1; i <= mask + 1; i++) {
+        if (t[(start + i) & mask].id != 0) {
+            run++;
+            worst = run > worst ? run : worst;
+        } else {
+            run = 0;
+        }
+    }
+    return worst;
+}
+
+/* A catalog text of `n` lines made by fmt (one %05u), after `head`. */
+static char *alike_text(const char *head, const char *fmt, unsigned n,
+                        size_t *len)
+{
+    size_t cap = strlen(head) + (size_t)n * 64 + 1, pos;
+    char *text = malloc(cap);
+    unsigned i;
+    ck_assert_ptr_nonnull(text);
+    pos = (size_t)snprintf(text, cap, "%s", head);
+    for (i = 1; i <= n; i++)
+        pos += (size_t)snprintf(text + pos, cap - pos, fmt, i);
+    *len = pos;
+    return text;
+}
+
+/* 4096 types tenantxx00001xworkspace ...: every name of the catalog and
+ * none of the same shape outside it resolves, and no table has a run
+ * longer than a few dozen slots (one name hash read only the first and
+ * last eight bytes and the length: then all 4096 collided, whatever the
+ * seed). */
+START_TEST(test_names_alike_types)
+{
+    const char *scopes[] = {"*:*"}, *allow[] = {"*:*"};
+    size_t len;
+    char *text = alike_text("", "type tenantxx%05uxworkspace read update\n",
+                            4096, &len);
+    authz_error err;
+    authz_catalog *cat = authz_catalog_parse(text, len, &err);
+    authz_token *tok;
+    char name[32];
+    unsigned i;
+    ck_assert_msg(cat != NULL, "%s", err.message);
+    ck_assert_uint_eq(cat->n_types, 4096);
+    ck_assert_uint_le(longest_run(cat->type_index, cat->type_mask), 64);
+    ck_assert_uint_le(longest_run(cat->action_index, cat->action_mask), 64);
+    tok = authz_token_new(cat, scopes, 1, allow, 1, &err);
+    ck_assert_msg(tok != NULL, "%s", err.message);
+    for (i = 1; i <= 4096; i++) {
+        snprintf(name, sizeof name, "tenantxx%05uxworkspace", i);
+        ck_assert_int_eq(az_type_find(cat, name, 23), (int32_t)i - 1);
+        ck_assert(authz_check(tok, name, NULL, "update"));
+        ck_assert(!authz_check(tok, name, NULL, "delete"));
+        snprintf(name, sizeof name, "tenantxx%05uxworkspace", i + 10000);
+        ck_assert_int_eq(az_type_find(cat, name, 23), -1);
+        ck_assert(!authz_check(tok, name, NULL, "read"));
+    }
+    authz_token_free(tok);
+    authz_catalog_free(cat);
+    free(text);
+}
+END_TEST
+
+/* 65,536 scopes appscopex00001xreadonly ...: the parser's duplicate check
+ * and the scope table spread them (the parse once took 72 s); a repeated
+ * name is still found. */
+START_TEST(test_names_alike_scopes)
+{
+    size_t len;
+    char *text = alike_text("type t read\n",
+                            "scope appscopex%05uxreadonly = t:read\n", 65536,
+                            &len), *dup;
+    authz_error err;
+    authz_catalog *cat = authz_catalog_parse(text, len, &err);
+    authz_token *tok;
+    const char *allow[] = {"*:*"};
+    const char *sc[1];
+    ck_assert_msg(cat != NULL, "%s", err.message);
+    ck_assert_uint_eq(cat->n_scopes, 65536);
+    ck_assert_uint_le(longest_run(cat->scope_index, cat->scope_mask), 64);
+    ck_assert_int_eq(az_scope_find(cat, "appscopex65536xreadonly", 23),
+                     65535);
+    ck_assert_int_eq(az_scope_find(cat, "appscopex65537xreadonly", 23), -1);
+    sc[0] = "appscopex31337xreadonly";
+    tok = authz_token_new(cat, sc, 1, allow, 1, &err);
+    ck_assert_msg(tok != NULL, "%s", err.message);
+    ck_assert(authz_check(tok, "t", NULL, "read"));
+    authz_token_free(tok);
+    authz_catalog_free(cat);
+    /* The same list with one name twice: refused at the second. */
+    dup = malloc(len + 64);
+    ck_assert_ptr_nonnull(dup);
+    memcpy(dup, text, len);
+    len += (size_t)sprintf(dup + len,
+                           "scope appscopex40000xreadonly = t:read\n");
+    ck_assert_ptr_null(authz_catalog_parse(dup, len, &err));
+    ck_assert_int_eq(err.code, AUTHZ_ECATALOG);
+    ck_assert_ptr_nonnull(strstr(err.message, "appscopex40000xreadonly"));
+    free(dup);
+    free(text);
+}
+END_TEST
+
 Suite *many_suite(void)
 {
     Suite *s = suite_create("check_many");
@@ -384,6 +501,11 @@ Suite *many_suite(void)
     tcase_add_test(tc, test_many_adversarial);
     tcase_add_test(tc, test_many_wildcards);
     tcase_add_test(tc, test_many_errors);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("names");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_names_alike_types);
+    tcase_add_test(tc, test_names_alike_scopes);
     suite_add_tcase(s, tc);
     return s;
 }
