@@ -415,7 +415,8 @@ AZ_INLINE __m128i az_load128(const char *p)
 
 /* The 8-4-4-4-12 form, the one checks see almost always: the digits are
  * gathered past the dashes by blending loads at offsets 0, 1, 2 and 19,
- * 20 (all inside the 36 bytes). */
+ * 20, and the dashes tested with one more at 8 (all inside the 36
+ * bytes). */
 AZ_INLINE int az_uuid_dashed(const char *s, struct az_uuid *out)
 {
     const __m128i m8 = _mm_set_epi32(0, 0, -1, -1);      /* bytes 0-7 */
@@ -427,9 +428,9 @@ AZ_INLINE int az_uuid_dashed(const char *s, struct az_uuid *out)
                      _mm_andnot_si128(m12, az_load128(s + 2))));
     __m128i b = _mm_or_si128(_mm_and_si128(az_load128(s + 19), m4),
                              _mm_andnot_si128(m4, az_load128(s + 20)));
-    return az_hex32(a, b, out) &
-           (((s[8] ^ '-') | (s[13] ^ '-') | (s[18] ^ '-') | (s[23] ^ '-')) ==
-            0);
+    /* s[8..23] holds the four dashes at 0, 5, 10 and 15. */
+    __m128i dash = _mm_cmpeq_epi8(az_load128(s + 8), _mm_set1_epi8('-'));
+    return az_hex32(a, b, out) & ((_mm_movemask_epi8(dash) & 0x8421) == 0x8421);
 }
 
 /* 32 hex digits, no dashes. */
