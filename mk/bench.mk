@@ -21,7 +21,7 @@ BENCH_WRAP ?= -DBENCH_WRAP_MALLOC -Wl,--wrap=malloc -Wl,--wrap=calloc \
 BENCH_ARGS ?=
 BENCH_CG_OUT := $(B)/bench/callgrind.out
 BENCH_CG_FUNCS := authz_check authz_check_target authz_check_many floor_check \
-    ref_check \
+    ref_check authz_catalog_parse \
     authz_token_new
 
 .PHONY: bench bench-callgrind

@@ -1273,7 +1273,7 @@ static authz_catalog *name_parse(const struct name_cat *nc)
 
 static void name_build(struct name_cat *nc, int kind, bool scopes)
 {
-    char line[96], name[32];
+    char line[96];
     size_t cap = 0, i;
     unsigned n = scopes ? NAME_SCOPES : NAME_TYPES;
     const char *sc[1] = {"*:*"}, *al[1] = {"*:*"};
@@ -1284,13 +1284,13 @@ static void name_build(struct name_cat *nc, int kind, bool scopes)
     nc->unknown = xmalloc(NAME_REQS * sizeof *nc->unknown);
     nc->kp = xmalloc(NAME_REQS * sizeof *nc->kp);
     nc->up = xmalloc(NAME_REQS * sizeof *nc->up);
-    char(*types)[32] = xmalloc(NAME_TYPES * sizeof *types);
+    char(*types)[32] = xmalloc(n * sizeof *types); /* names declared */
     if (scopes)
         text_add(&nc->text, &nc->len, &cap, "type t read\n");
     for (i = 0; i < n; i++) {
         if (scopes) {
-            scope_name(kind, (unsigned)i + 1, name);
-            snprintf(line, sizeof line, "scope %s = t:read\n", name);
+            scope_name(kind, (unsigned)i + 1, types[i]);
+            snprintf(line, sizeof line, "scope %s = t:read\n", types[i]);
         } else {
             type_name(kind, (unsigned)i + 1, types[i]);
             snprintf(line, sizeof line, "type %s read update\n", types[i]);
@@ -1308,24 +1308,52 @@ static void name_build(struct name_cat *nc, int kind, bool scopes)
      * end (numbers 10001...), or other random names. */
     for (i = 0; i < NAME_REQS; i++) {
         if (scopes)
-            snprintf(nc->known[i], 32, "t");
+            memcpy(nc->known[i],
+                   types[i == 0 ? NAME_SCOPES - 1 : rng_below(NAME_SCOPES)],
+                   32);
         else
             memcpy(nc->known[i],
                    types[i == 0 ? NAME_TYPES - 1 : rng_below(NAME_TYPES)],
                    32);
-        if (kind == NK_ALIKE)
-            type_name(NK_ALIKE, 10001 + (unsigned)i, nc->unknown[i]);
-        else
+        if (kind == NK_RANDOM)
             random_name(nc->unknown[i], 23);
+        else if (scopes)
+            scope_name(NK_ALIKE, 70001 + (unsigned)i, nc->unknown[i]);
+        else
+            type_name(NK_ALIKE, 10001 + (unsigned)i, nc->unknown[i]);
         nc->kp[i] = nc->known[i];
         nc->up[i] = nc->unknown[i];
     }
     free(types);
-    for (i = 0; i < NAME_REQS; i++) {
+    for (i = 0; i < NAME_REQS && !scopes; i++) {
         if (!authz_check(nc->tok, nc->kp[i], NULL, "read") ||
             authz_check(nc->tok, nc->up[i], NULL, "read"))
             die("name catalog: wrong answer");
     }
+    for (i = 0; i < NAME_REQS && scopes; i++) {
+        authz_token *t = authz_token_new(nc->cat, &nc->kp[i], 1, al, 1, &err);
+        if (t == NULL ||
+            authz_token_new(nc->cat, &nc->up[i], 1, al, 1, &err) != NULL ||
+            err.code != AUTHZ_ESCOPE)
+            die("name catalog: wrong answer");
+        authz_token_free(t);
+    }
+}
+
+/* A token with one scope of the catalog (known: built; unknown: refused
+ * with AUTHZ_ESCOPE), freed: the scope-name lookup in context. */
+static NOINLINE size_t loop_scope_names(const authz_catalog *cat,
+                                        const char **names, size_t iters)
+{
+    const char *al[1] = {"*:*"};
+    size_t i, s = 0;
+    for (i = 0; i < iters; i++) {
+        authz_token *t = authz_token_new(
+            cat, &names[i & (NAME_REQS - 1)], 1, al, 1, NULL);
+        s += t != NULL;
+        authz_token_free(t);
+    }
+    return s;
 }
 
 static NOINLINE size_t loop_names(const authz_token *t, const char **names,
@@ -1357,7 +1385,8 @@ static double time_names(const struct name_cat *nc, const char **names,
                          size_t iters, size_t want)
 {
     uint64_t t0 = now_ns();
-    size_t got = loop_names(nc->tok, names, iters);
+    size_t got = nc->tok != NULL ? loop_names(nc->tok, names, iters)
+                                 : loop_scope_names(nc->cat, names, iters);
     double ns = (double)(now_ns() - t0) / (double)iters;
     if (got != want)
         die("name catalog: a timed run gave a wrong answer");
@@ -1368,7 +1397,7 @@ static void measure_names(struct name_cat nc[2], struct name_fig *f,
                           int runs)
 {
     double p[2][64], k[2][64], u[2][64], rp[64], rk[64], ru[64];
-    size_t iters = (size_t)CFG.lib_budget / 40;
+    size_t iters = (size_t)CFG.lib_budget / (nc[0].tok != NULL ? 40 : 400);
     int r, kind;
     for (r = 0; r < runs; r++) {
         for (kind = 0; kind < 2; kind++) {
@@ -1397,14 +1426,19 @@ static void measure_all_names(void)
         name_build(&NC_TYPES[kind], kind, false);
         name_build(&NC_SCOPES[kind], kind, true);
     }
+    for (kind = 0; kind < 2; kind++) { /* scopes: timed through tokens */
+        authz_token_free(NC_SCOPES[kind].tok);
+        NC_SCOPES[kind].tok = NULL;
+    }
     measure_names(NC_TYPES, &NF_TYPES, CFG.runs);
     measure_names(NC_SCOPES, &NF_SCOPES, CFG.runs < 7 ? CFG.runs : 7);
 }
 
-static void report_names(const char *what, const struct name_fig *f)
+static void report_names(const char *what, const struct name_fig *f,
+                         const char *per)
 {
     char a[64], b[64];
-    printf("  %s\n", what);
+    printf("  %s; %s\n", what, per);
     printf("    parse, ms          alike %-22s random %-22s ratio %.2fx\n",
            fmt_stats(a, sizeof a, f->parse[NK_ALIKE]),
            fmt_stats(b, sizeof b, f->parse[NK_RANDOM]), f->r_parse);
@@ -1501,10 +1535,11 @@ static void report14(void)
     printf("\ncatalog names spelt alike (adversarial) and at random "
            "(ordinary), same sizes and lengths; median [IQR]\n");
     report_names("4096 types tenantxx00001xworkspace... (2 actions each)",
-                 &NF_TYPES);
-    report_names("65,536 scopes appscopex00001xreadonly... (checks: type "
-                 "t, known; unknown types as above)",
-                 &NF_SCOPES);
+                 &NF_TYPES, "check = authz_check(*:* token, type, NULL, read)");
+    report_names("65,536 scopes appscopex00001xreadonly... = t:read",
+                 &NF_SCOPES,
+                 "check = authz_token_new with that one scope (unknown: "
+                 "AUTHZ_ESCOPE), and free");
     printf("\nbatch: (workspace, read), the mixed ids (half listed), ns per "
            "id; authz_check_many in calls of %u ids\n", BATCH);
     printf("  %7s  %-22s %-22s %s\n", "entries", "check_target loop",
@@ -1521,9 +1556,9 @@ static void report14(void)
            NF_TYPES.r_unknown, "x", 1.5, 1);
     target("alike/random: parse 65,536 scopes", NF_SCOPES.r_parse, "x", 1.5,
            1);
-    target("alike/random: check, known (65,536 scopes)", NF_SCOPES.r_known,
-           "x", 1.5, 1);
-    target("alike/random: check, unknown (65,536 scopes)",
+    target("alike/random: token, known scope (65,536 scopes)",
+           NF_SCOPES.r_known, "x", 1.5, 1);
+    target("alike/random: token, unknown scope (65,536 scopes)",
            NF_SCOPES.r_unknown, "x", 1.5, 1);
     target("check_many / check_target loop, 100,000 entries",
            MANY[SIZE_LARGEST].ratio, "x", 0.6, 1);
@@ -1642,6 +1677,32 @@ static void cg_verdicts(const char *prefix)
     target("check / floor, 128 entries, hit/miss mixed (Ir)", chk / flo, "x",
            1.3, 1);
     target("check_target / floor, 128 entries (Ir)", tgt / flo, "x", 1.1, 1);
+    {
+        static const char *const what[4][2] = {
+            {"catalog_parse  4096 types", "alike/random: parse 4096 types (Ir)"},
+            {"authz_check  4096 types, %s, known",
+             "alike/random: check, known type (Ir)"},
+            {"authz_check  4096 types, %s, unknown",
+             "alike/random: check, unknown type (Ir)"},
+            {"catalog_parse  65,536 scopes",
+             "alike/random: parse 65,536 scopes (Ir)"}};
+        int i;
+        for (i = 0; i < 4; i++) {
+            char la[80], lr[80];
+            double va, vr;
+            if (strstr(what[i][0], "%s") != NULL) {
+                snprintf(la, sizeof la, what[i][0], "alike ");
+                snprintf(lr, sizeof lr, what[i][0], "random");
+            } else {
+                snprintf(la, sizeof la, "%s, alike ", what[i][0]);
+                snprintf(lr, sizeof lr, "%s, random", what[i][0]);
+            }
+            va = cg_ir(prefix, la);
+            vr = cg_ir(prefix, lr);
+            if (va >= 0 && vr > 0)
+                target(what[i][1], va / vr, "x", 1.5, 1);
+        }
+    }
     printf("  %d target(s) missed\n", misses);
 }
 
@@ -1701,6 +1762,35 @@ static int callgrind_mode(const char *prefix)
                 cg_mark(label, 1024);
             }
         }
+    }
+    /* Catalog names spelt alike and at random: parse, then checks. */
+    for (k = 0; k < 2; k++) {
+        static const char *const kname[2] = {"alike ", "random"};
+        struct name_cat *nc = &NC_TYPES[k];
+        authz_catalog *cat;
+        name_build(nc, k, false);
+        cg_mark(NULL, 0);
+        cat = name_parse(nc);
+        snprintf(label, sizeof label, "catalog_parse  4096 types, %s",
+                 kname[k]);
+        cg_mark(label, 1);
+        authz_catalog_free(cat);
+        loop_names(nc->tok, nc->kp, NAME_REQS);
+        snprintf(label, sizeof label, "authz_check  4096 types, %s, known",
+                 kname[k]);
+        cg_mark(label, NAME_REQS);
+        loop_names(nc->tok, nc->up, NAME_REQS);
+        snprintf(label, sizeof label, "authz_check  4096 types, %s, unknown",
+                 kname[k]);
+        cg_mark(label, NAME_REQS);
+        nc = &NC_SCOPES[k];
+        name_build(nc, k, true);
+        cg_mark(NULL, 0);
+        cat = name_parse(nc);
+        snprintf(label, sizeof label, "catalog_parse  65,536 scopes, %s",
+                 kname[k]);
+        cg_mark(label, 1);
+        authz_catalog_free(cat);
     }
     for (m = 0; m < 2; m++) {
         size_t n = build_n[m];
