@@ -381,6 +381,32 @@ START_TEST(test_many_errors)
 }
 END_TEST
 
+/* No allocator call during the batch (the token's allocator counts). */
+START_TEST(test_many_does_not_allocate)
+{
+    struct test_alloc st = {0, 0, 0, 0};
+    authz_options opts;
+    authz_str s = {"coder:all", 9}, a = {"workspace:" W, 46};
+    authz_target tg = target("workspace", "read");
+    const char *ids[40];
+    bool got[40];
+    authz_token *tok;
+    size_t calls, i;
+    authz_options_init(&opts);
+    opts.allocator = test_allocator(&st);
+    tok = authz_token_new_ex(coder(), &s, 1, &a, 1, &opts, NULL);
+    ck_assert_ptr_nonnull(tok);
+    for (i = 0; i < 40; i++)
+        ids[i] = i % 3 == 0 ? W : i % 3 == 1 ? T : NULL;
+    calls = st.calls;
+    for (i = 0; i < 100; i++)
+        ck_assert_uint_eq(authz_check_many(tok, &tg, ids, 40, got), 14);
+    ck_assert_uint_eq(st.calls, calls);
+    authz_token_free(tok);
+    ck_assert_uint_eq(st.live, 0);
+}
+END_TEST
+
 /* The longest run of occupied slots in a table (wrapping around). */
 static uint32_t longest_run(const struct az_slot *t, uint32_t mask)
 {
@@ -501,6 +527,7 @@ Suite *many_suite(void)
     tcase_add_test(tc, test_many_adversarial);
     tcase_add_test(tc, test_many_wildcards);
     tcase_add_test(tc, test_many_errors);
+    tcase_add_test(tc, test_many_does_not_allocate);
     suite_add_tcase(s, tc);
     tc = tcase_create("names");
     tcase_set_timeout(tc, 60);
