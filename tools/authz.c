@@ -54,10 +54,16 @@ const struct cli_command cli_commands[] = {
      "--want that --have lacks (exit 1). Both lists are required.\n"
      "workspace:* covers workspace:ssh; the workspace actions listed one by\n"
      "one do not cover workspace:* (it also grants actions added later)."},
-    {"catalog", cmd_catalog, 0, 0, 0, "",
-     "print the catalog in its text format",
+    {"catalog", cmd_catalog, OPT_DIFF, 0, 2, "[--diff OLD [NEW]]",
+     "print the catalog in its text format, or what changed between two",
      "Prints the catalog (the embedded one, or --catalog FILE) in the text\n"
-     "format, which parses back to the same catalog."},
+     "format, which parses back to the same catalog; the embedded one is\n"
+     "headed by the Coder commit it matches.\n"
+     "With --diff OLD [NEW]: what changed from catalog file OLD to NEW (by\n"
+     "default the catalog in use), one line each: -type/+type T,\n"
+     "-action/+action T:A, -scope/+scope NAME, -alias/+alias NAME = S,\n"
+     "-grant/+grant NAME G, -public/+public NAME. Exit 0 when they mean\n"
+     "the same, 1 when they differ."},
     {"encode", cmd_encode, TOKEN_OPTIONS, 0, 0, "",
      "the token in its base64url form, for --token and decode",
      "Prints the token in its binary form (versioned, tied to the catalog,\n"
@@ -69,6 +75,17 @@ const struct cli_command cli_commands[] = {
      "normalize prints for the token's lists. A token that does not decode\n"
      "(bad base64url, truncated, corrupted, encoded for another catalog) is\n"
      "an error, exit 2. With --json, the object of normalize --json."},
+    {"token-line", cmd_token_line, TOKEN_OPTIONS, 0, 1, "[SECRET_FILE]",
+     "a line of a gateway's tokens file: SHA256HEX SCOPES ALLOW",
+     "Prints \"SHA256HEX SCOPES ALLOW\", the line that the nginx module's\n"
+     "authz_tokens file (and the gate's) holds for a token: the SHA-256 of\n"
+     "its secret, then the lists as given. The secret is read from\n"
+     "SECRET_FILE (- for standard input; one final newline is dropped);\n"
+     "without one, a new secret of 32 random bytes (/dev/urandom, as\n"
+     "base64url) is made and printed once on stderr. There is no option\n"
+     "for the secret itself: other users could read it in the process\n"
+     "list. --scope and --allow are required and are validated as token\n"
+     "creation does (public scopes)."},
 };
 const size_t cli_n_commands = sizeof cli_commands / sizeof cli_commands[0];
 
