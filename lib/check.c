@@ -139,8 +139,8 @@ size_t authz_check_many(const authz_token *token, const authz_target *target,
 {
     struct az_uuid uuid[MANY_BLOCK];
     uint64_t hash[MANY_BLOCK];
-    bool ok[MANY_BLOCK];
-    size_t i, k, m, granted = 0;
+    uint32_t pos[MANY_BLOCK], at[MANY_BLOCK];
+    size_t i, k, m, v, granted = 0;
     uint32_t type;
     if (allowed == NULL)
         return 0;
@@ -159,22 +159,25 @@ size_t authz_check_many(const authz_token *token, const authz_target *target,
     }
     for (i = 0; i < n; i += m) {
         m = n - i < MANY_BLOCK ? n - i : MANY_BLOCK;
-        /* Decode and hash the block, and start loading where each id's
-         * probe begins... */
-        for (k = 0; k < m; k++) {
-            ok[k] = (bool)many_decode(ids[i + k], &uuid[k]);
-            if (!ok[k])
-                uuid[k].hi = uuid[k].lo = 0; /* hashed, never probed */
-            hash[k] = az_id_hash(token->key, uuid[k].hi, uuid[k].lo);
-            az_id_prefetch(token, az_reduce(hash[k], token->cap));
+        /* Decode and hash the block's ids, and start loading where each
+         * probe begins (an id that is not a UUID is denied here)... */
+        for (k = 0, v = 0; k < m; k++) {
+            if (!many_decode(ids[i + k], &uuid[v])) {
+                allowed[i + k] = false;
+                continue;
+            }
+            hash[v] = az_id_hash(token->key, uuid[v].hi, uuid[v].lo);
+            pos[v] = az_reduce(hash[v], token->cap);
+            az_id_prefetch(token, pos[v]);
+            at[v++] = (uint32_t)k;
         }
         /* ...then probe, by which time those lines are (mostly) in. */
-        for (k = 0; k < m; k++) {
+        for (k = 0; k < v; k++) {
             const struct az_idslot *slot =
-                ok[k] ? az_id_find_h(token, &uuid[k], hash[k]) : NULL;
+                az_id_probe(token, &uuid[k], hash[k], pos[k]);
             bool yes = slot != NULL &&
                        az_slot_entry(token, slot, type, NULL, NULL);
-            allowed[i + k] = yes;
+            allowed[i + at[k]] = yes;
             granted += yes;
         }
     }

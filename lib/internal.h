@@ -685,12 +685,11 @@ AZ_INLINE uint32_t az_reduce(uint64_t h, uint32_t cap)
  * zero-byte test, whose rare false positives the key comparison rejects),
  * and the first group holding an empty byte ends the search, since an
  * insertion never skips an empty slot. */
-AZ_INLINE const struct az_idslot *az_id_find_h(const authz_token *tok,
-                                               const struct az_uuid *id,
-                                               uint64_t h)
+AZ_INLINE const struct az_idslot *az_id_probe(const authz_token *tok,
+                                              const struct az_uuid *id,
+                                              uint64_t h, uint32_t i)
 {
     uint64_t want = AZ_ONES * az_ctrl_byte(h);
-    uint32_t i = az_reduce(h, tok->cap);
     for (;;) {
         uint64_t group, x, match;
         memcpy(&group, tok->ctrl + i, 8);
@@ -712,12 +711,13 @@ AZ_INLINE const struct az_idslot *az_id_find_h(const authz_token *tok,
     }
 }
 
-/* The same, hashing the id (az_id_find_h takes the hash computed ahead,
- * as authz_check_many does to prefetch). */
+/* The same, from the id alone (az_id_probe takes the hash and the first
+ * slot computed ahead, as authz_check_many does to prefetch). */
 AZ_INLINE const struct az_idslot *az_id_find(const authz_token *tok,
                                              const struct az_uuid *id)
 {
-    return az_id_find_h(tok, id, az_id_hash(tok->key, id->hi, id->lo));
+    uint64_t h = az_id_hash(tok->key, id->hi, id->lo);
+    return az_id_probe(tok, id, h, az_reduce(h, tok->cap));
 }
 
 /* Hints that the control bytes and the first slot of a probe from slot i
