@@ -20,7 +20,8 @@
  *
  * What is measured, each as the median (and inter-quartile range) of RUNS
  * runs, the implementations interleaved run by run so that a noisy
- * neighbour hurts all of them alike:
+ * neighbour hurts all of them alike, timed by this thread's CPU time
+ * (--wall: the wall clock):
  *
  *   - ns per authz_check() with C-string arguments, on one request array per
  *     allow-list size, built once from a fixed seed. Four cases:
@@ -40,7 +41,13 @@
  *     counting allocator passed in authz_options), allocations per check
  *     (that allocator, and malloc/calloc/realloc/free wrapped at link time
  *     with ld --wrap when built with -DBENCH_WRAP_MALLOC), checks per second
- *     with 1 and 2 threads sharing one token.
+ *     with 1 and 2 threads sharing one token;
+ *   - issue 14: authz_check_many against a loop of authz_check_target on
+ *     one target; catalogs whose names are spelt alike (4096 types
+ *     tenantxx00001xworkspace..., 65,536 scopes appscopex00001xreadonly...)
+ *     against random names of the same sizes and lengths: parse time,
+ *     checks on known and unknown types, tokens with a known or unknown
+ *     scope.
  *
  * Every implementation's answers are checked against SPEC.md's before and
  * during timing; a wrong answer stops the bench. Only the public API of
