@@ -9,7 +9,8 @@
 #   make lint-tidy       clang-tidy per file, with the checks in .clang-tidy
 #                        (a file is re-checked when it or a header changes)
 #   make lint-scan       scan-build over a fresh build of the library and
-#                        the CLI; the report lands in $(B)/lint/scan-report
+#                        the CLI (not the files it takes from integrations/);
+#                        the report lands in $(B)/lint/scan-report
 #
 # The files are whatever lib/*.c and tools/*.c exist, with the include
 # paths and command-line definitions of the build. The generated $(B)/catalog_coder.c is left out: it is
@@ -20,8 +21,8 @@
 LINT_B := $(B)/lint
 # The library and every tool, with the union of their include paths (the
 # CLI's, mk/cli.mk, name integrations/common/ too). The sources the CLI
-# takes from integrations/ belong to the integrations and are not linted
-# here; scan-build sees them in the CLI's build.
+# takes from integrations/ belong to the integrations and are left out here,
+# from scan-build's build of the CLI too.
 LINT_SRC = $(sort $(wildcard lib/*.c) $(wildcard tools/*.c))
 LINT_INC = -Iinclude -Ilib $(filter -I%,$(CLI_CFLAGS))
 LINT_HDR = $(wildcard include/*.h lib/*.h tools/*.h) \
@@ -68,6 +69,7 @@ lint-scan:
 	@command -v scan-build >/dev/null || { echo "lint: scan-build is missing: apt-get install -y clang-tools" >&2; exit 1; }
 	rm -rf $(LINT_B)/scan $(LINT_B)/scan-report
 	scan-build --status-bugs --exclude $(abspath $(LINT_B))/scan \
+	    --exclude $(CURDIR)/integrations \
 	    -o $(LINT_B)/scan-report \
 	    $(MAKE) --no-print-directory B=$(LINT_B)/scan lib cli
 	@echo "lint-scan: scan-build found no bug in the library and the CLI"
