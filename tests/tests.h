@@ -38,6 +38,29 @@ size_t test_split(char *line, char sep, char **fields, size_t max);
  * returns the length (the output may hold NUL bytes). */
 size_t test_unescape(const char *in, char *out, size_t cap);
 
+/* A data table (a file in tests/data): one row per line, fields separated by
+ * '|' and trimmed; '#' comments and blank lines are skipped. Each row keeps
+ * the line it came from, so a loop test over the rows (one iteration per
+ * row) names the line of the row that failed. */
+#define TEST_MAX_FIELDS 8
+struct test_row {
+    unsigned line;
+    size_t nfields;
+    const char *field[TEST_MAX_FIELDS];
+};
+struct test_table {
+    const char *path; /* relative to the source tree, for messages */
+    int loaded;       /* 0: the file could not be read (no rows) */
+    size_t nrows;
+    struct test_row *rows;
+};
+
+/* Loads `rel` (relative to the source tree) once per process and returns
+ * the same table on later calls. Runs where a suite is built, outside any
+ * test, so it reports nothing itself: a missing file gives loaded = 0,
+ * which the table's own shape test asserts. */
+const struct test_table *test_table(const char *rel);
+
 /* Builds a token from comma-separated lists ("(empty)" = no entries).
  * Returns NULL with err filled on error. */
 authz_token *test_token(const authz_catalog *cat, const char *scopes,
