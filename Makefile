@@ -2,8 +2,9 @@
 # INCLUDEDIR BINDIR PKGCONFIGDIR WERROR.
 #
 #   make                 libraries (static and shared) and examples
-#   make check           the test suite, then a staged install used through
-#                        pkg-config
+#   make test            the unit suites, quickly (a shorter differential run)
+#   make check           the unit suites in full, then a staged install used
+#                        through pkg-config, and the fragments' checks
 #   make demo            a few decisions on the embedded Coder catalog
 #   make install / uninstall
 
@@ -46,7 +47,7 @@ TEST_SRC := $(sort $(wildcard tests/check_*.c)) tests/testutil.c $(wildcard test
 TEST_DEFS := $(patsubst tests/check_%.c,-DHAVE_SUITE_%,$(wildcard tests/check_*.c))
 EXAMPLES := $(B)/examples/minimal $(B)/examples/demo
 
-.PHONY: all lib examples check test demo install uninstall clean check-install
+.PHONY: all lib examples check check-unit test demo install uninstall clean check-install
 .DELETE_ON_ERROR:
 
 all: lib examples
@@ -95,10 +96,17 @@ $(B)/check_authz: $(TEST_SRC) tests/tests.h $(B)/libauthz.a $(HEADERS)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(TEST_DEFS) -DAUTHZ_SOURCE_DIR='"$(CURDIR)"' \
 	    $(TEST_SRC) $(B)/libauthz.a -o $@ $(CHECK_LIBS) -lpthread $(LDFLAGS)
 
+# `make test` is the quick loop: the unit suites with a shorter differential
+# run (TEST_DIFF_CASES cases; AUTHZ_DIFF_CASES in the environment wins);
+# `make check` runs them with the full count, then everything else.
+TEST_DIFF_CASES ?= 20000
 test: $(B)/check_authz
+	AUTHZ_DIFF_CASES=$${AUTHZ_DIFF_CASES:-$(TEST_DIFF_CASES)} $(B)/check_authz
+
+check-unit: $(B)/check_authz
 	$(B)/check_authz
 
-check: test check-install
+check: check-unit check-install
 
 # Installs into a staging directory and builds examples/minimal.c the way a
 # user would: through pkg-config, against the installed shared library.

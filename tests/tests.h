@@ -6,6 +6,7 @@
 
 #include <check.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "authz.h"
 
@@ -23,6 +24,7 @@ Suite *setops_suite(void);
 Suite *codec_suite(void);
 Suite *hardening_suite(void);
 Suite *diff_suite(void);
+Suite *timing_suite(void); /* tests/timing_flood.c: make check-timing */
 
 /* Path of a file in the source tree (tests/data/...). Static buffer. */
 const char *test_path(const char *rel);
@@ -65,6 +67,17 @@ const struct test_table *test_table(const char *rel);
  * Returns NULL with err filled on error. */
 authz_token *test_token(const authz_catalog *cat, const char *scopes,
                         const char *allow, authz_error *err);
+
+/* The tests' one random generator (splitmix64). Seeded explicitly, so any
+ * run replays; one state per stream, so a stream can replay alone. */
+typedef struct test_rng {
+    uint64_t state;
+} test_rng;
+
+uint64_t test_rng_next(test_rng *rng);
+
+/* Uniform enough in [0, n); n > 0. */
+size_t test_rng_below(test_rng *rng, size_t n);
 
 /* An allocator that counts, and fails the Nth call (0 = never). */
 struct test_alloc {

@@ -197,6 +197,19 @@ authz_token *test_token(const authz_catalog *cat, const char *scopes,
                            (const char *const *)av, na, err);
 }
 
+uint64_t test_rng_next(test_rng *rng)
+{
+    uint64_t z = (rng->state += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+size_t test_rng_below(test_rng *rng, size_t n)
+{
+    return (size_t)(test_rng_next(rng) % n);
+}
+
 static void *counting_malloc(void *ctx, size_t size)
 {
     struct test_alloc *st = ctx;
@@ -294,6 +307,9 @@ int main(void)
 #endif
 #ifdef HAVE_SUITE_diff
     SUITE(diff);
+#endif
+#ifdef HAVE_SUITE_timing
+    SUITE(timing);
 #endif
 #undef SUITE
     srunner_run_all(sr, CK_NORMAL);
