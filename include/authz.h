@@ -34,10 +34,30 @@
  *     threads may use one at the same time without locking. There is no
  *     global mutable state. A token must not be freed while another thread
  *     still uses it, and must be freed before the catalog it was built from.
- *   - The check path (authz_check, authz_check_n) never allocates, never locks
- *     and does bounded work whatever the token holds.
+ *   - The check path (authz_check, authz_check_n, authz_check_target,
+ *     authz_check_many) never allocates, never locks and does bounded work
+ *     whatever the token holds and whatever names and ids it is given.
+ *   - Results that must not be ignored (every decision, every status, every
+ *     constructed object) are marked AUTHZ_NODISCARD.
  *
- * Semantics are those of the project's SPEC.md; the short version is in
+ * Naming rules:
+ *   - `_n`: the same call over length-delimited arguments (a pointer and a
+ *     length, no NUL needed, an embedded NUL is an ordinary byte). Every
+ *     call that takes a name or an id has one; the NUL-terminated call is a
+ *     thin convenience over it.
+ *   - `_ex`: the same call with a trailing `const authz_options *opts`
+ *     (NULL = the defaults). authz_token_decode_text, which takes options
+ *     without the suffix, shipped before this rule and keeps its name.
+ *   - Output text goes into a caller's buffer as `(char *buf, size_t cap,
+ *     size_t *len)`: the call returns AUTHZ_OK and the length without the
+ *     NUL in *len, or AUTHZ_ESPACE with the length needed (less the NUL) in
+ *     *len. authz_catalog_text, which follows snprintf, shipped before this
+ *     rule and keeps its form.
+ *   - Lists of strings a call returns are authz_list objects, freed with
+ *     authz_list_free.
+ *
+ * Semantics are those of docs/SPEC.md, the project's normative text (the
+ * section numbers cited below are its sections); the short version is in
  * README.md.
  */
 #ifndef AUTHZ_H
@@ -58,7 +78,7 @@ extern "C" {
 /* The release version. The Makefile, authz.pc and `authz --version` read it
  * from these three lines. */
 #define AUTHZ_VERSION_MAJOR 0
-#define AUTHZ_VERSION_MINOR 1
+#define AUTHZ_VERSION_MINOR 2
 #define AUTHZ_VERSION_PATCH 0
 
 /* The ABI version: the soname is libauthz.so.<AUTHZ_ABI_VERSION>. It changes
@@ -322,7 +342,7 @@ authz_token_new_ex(const authz_catalog *catalog,
  * Returns AUTHZ_OK or an error code, with err (optional) filled as for
  * authz_token_new (list AUTHZ_LIST_SCOPES, index 0); the default entry
  * length limit applies (AUTHZ_ETOOLONG past 256 bytes). Thread-safe. */
-AUTHZ_API int authz_scope_validate(const authz_catalog *catalog,
+AUTHZ_API AUTHZ_NODISCARD int authz_scope_validate(const authz_catalog *catalog,
                                    const char *scope, size_t len,
                                    unsigned flags, authz_error *err);
 
@@ -347,13 +367,15 @@ AUTHZ_API void authz_token_free(authz_token *token);
  * is admitted only by `*:*` or `resource:*`.
  *
  * Never allocates, never locks; thread-safe on a shared token. */
-AUTHZ_API bool authz_check(const authz_token *token, const char *resource,
+AUTHZ_API AUTHZ_NODISCARD bool authz_check(const authz_token *token, const char *resource,
                            const char *id, const char *action);
 
 /* authz_check() over length-delimited arguments (no NUL needed). A NULL
  * pointer with length 0 is the empty string for `id`, and a deny for
- * `resource` and `action`. */
-AUTHZ_API bool authz_check_n(const authz_token *token,
+ * `resource` and `action`. An `id_len` of SIZE_MAX means "NUL-terminated:
+ * measure it", as in release 0.1 (kept so that no shipped behaviour
+ * changes); new code passes the length, or calls authz_check(). */
+AUTHZ_API AUTHZ_NODISCARD bool authz_check_n(const authz_token *token,
                              const char *resource, size_t resource_len,
                              const char *id, size_t id_len,
                              const char *action, size_t action_len);
@@ -374,24 +396,51 @@ typedef struct authz_target {
  * Returns AUTHZ_OK, or AUTHZ_ETYPE / AUTHZ_EACTION / AUTHZ_EINVAL; on any
  * error *out (required) is still written, as a target that denies every
  * check, so an unchecked result fails closed. Thread-safe. */
-AUTHZ_API int authz_target_resolve(const authz_catalog *catalog,
+AUTHZ_API AUTHZ_NODISCARD int authz_target_resolve(const authz_catalog *catalog,
                                    const char *resource, const char *action,
                                    authz_target *out);
 
+/* authz_target_resolve() over length-delimited names. (Since 0.2.) */
+AUTHZ_API AUTHZ_NODISCARD int
+authz_target_resolve_n(const authz_catalog *catalog, const char *resource,
+                       size_t resource_len, const char *action,
+                       size_t action_len, authz_target *out);
+
 /* authz_check() for a resolved target and an id of `id_len` bytes (NULL or
- * length 0: an object without an id). Denies a NULL or unresolved target,
- * and a target resolved against another catalog than the token's. Never
- * allocates or locks; thread-safe. */
-AUTHZ_API bool authz_check_target(const authz_token *token,
+ * length 0: an object without an id; SIZE_MAX: NUL-terminated, as for
+ * authz_check_n). Denies a NULL or unresolved target, and a target resolved
+ * against another catalog than the token's. Never allocates or locks;
+ * thread-safe. */
+AUTHZ_API AUTHZ_NODISCARD bool authz_check_target(const authz_token *token,
                                   const authz_target *target, const char *id,
                                   size_t id_len);
+
+/* Many objects of one type, for one action, in one call: a list endpoint
+ * filtering its rows. allowed[i] (required when n > 0) is set to
+ * authz_check_target(token, target, ids[i], strlen(ids[i])), a NULL ids[i]
+ * being an object without an id; returns how many are allowed. A NULL
+ * token, target or ids array, or a target of another catalog, sets every
+ * allowed[i] to false and returns 0. Consecutive ids are decoded and
+ * probed together so their memory accesses overlap: on large allow lists
+ * this costs less per id than a loop of authz_check_target. Never
+ * allocates or locks; thread-safe. (Since 0.2.) */
+AUTHZ_API size_t authz_check_many(const authz_token *token,
+                                  const authz_target *target,
+                                  const char *const *ids, size_t n,
+                                  bool *allowed);
 
 /* Does the token's scope list grant `action` on type `resource`, whatever
  * its allow list says? False for NULL arguments and unknown names. Never
  * allocates; thread-safe. (For displays such as `authz show`; a request is
  * decided by authz_check.) */
-AUTHZ_API bool authz_token_grants(const authz_token *token,
+AUTHZ_API AUTHZ_NODISCARD bool authz_token_grants(const authz_token *token,
                                   const char *resource, const char *action);
+
+/* authz_token_grants() over length-delimited names. (Since 0.2.) */
+AUTHZ_API AUTHZ_NODISCARD bool
+authz_token_grants_n(const authz_token *token, const char *resource,
+                     size_t resource_len, const char *action,
+                     size_t action_len);
 
 /* ------------------------------------------------------------------------ */
 /* Set operations: normalising, covering, intersecting, uniting              */
@@ -438,7 +487,7 @@ authz_allow_normalize(const authz_catalog *catalog, const authz_str *allow,
  * (an empty list when covered); free it with authz_list_free. On any
  * error *covered is false (when `covered` is not NULL) and *missing NULL:
  * an unchecked failure reads as "not covered". */
-AUTHZ_API int authz_scopes_cover(const authz_catalog *catalog,
+AUTHZ_API AUTHZ_NODISCARD int authz_scopes_cover(const authz_catalog *catalog,
                                  const authz_str *have, size_t n_have,
                                  const authz_str *want, size_t n_want,
                                  bool *covered, authz_list **missing,
@@ -458,6 +507,55 @@ AUTHZ_API AUTHZ_NODISCARD authz_list *
 authz_allow_union(const authz_catalog *catalog, const authz_str *a,
                   size_t n_a, const authz_str *b, size_t n_b,
                   const authz_options *opts, authz_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Granted ids: list endpoints                                               */
+/* ------------------------------------------------------------------------ */
+
+/* What a token admits of one type for one action (docs/SPEC.md 4.3). */
+typedef enum authz_granted {
+    AUTHZ_GRANTED_NONE = 0,  /* no object: the scopes do not grant the
+                                action, or no entry admits the type */
+    AUTHZ_GRANTED_ALL = 1,   /* every object, with or without an id
+                                (`*:*` or `T:*` is listed) */
+    AUTHZ_GRANTED_LISTED = 2 /* exactly the objects whose ids are listed */
+} authz_granted;
+
+/* Which ids may the token act on, for the (type, action) of `target`?
+ * Sets *which (required) and, when `ids` is not NULL, *ids to a new list
+ * (allocated with the token's allocator; free with authz_list_free) of
+ * the admitted ids as canonical lower-case 36-character UUIDs, sorted and
+ * without duplicates, `T:<id>` and `*:<id>` entries alike. The list is
+ * empty unless *which is AUTHZ_GRANTED_LISTED. An id is in it exactly when
+ * authz_check_target() allows it.
+ *
+ * Returns AUTHZ_OK; AUTHZ_EINVAL for a NULL token or `which`, or a target
+ * that is not resolved against the token's catalog; AUTHZ_ENOMEM. On any
+ * error *which is AUTHZ_GRANTED_NONE and *ids NULL, so an unchecked
+ * failure lists nothing. Costs one pass over the token's id table, not a
+ * check per row. Thread-safe. (Since 0.2.) */
+AUTHZ_API AUTHZ_NODISCARD int
+authz_token_granted_ids(const authz_token *token, const authz_target *target,
+                        authz_granted *which, authz_list **ids,
+                        authz_error *err);
+
+/* The same answer as an SQL predicate over `column`, for a list endpoint's
+ * WHERE clause: "1" (every row), "0" (none) or
+ * "column IN ('<uuid>', '<uuid>', ...)" with canonical UUIDs in sorted
+ * order. `column` must be a plain identifier, optionally qualified once
+ * (`id`, `w.id`: letters, digits and `_`, not starting with a digit, at
+ * most 128 bytes), so the predicate needs no quoting; the UUIDs need none
+ * either. The column must hold ids in the canonical form.
+ *
+ * Writes into buf[cap] as the naming rules say: AUTHZ_OK with the length in
+ * *len (required); AUTHZ_ESPACE with the length needed in *len;
+ * AUTHZ_EINVAL for NULL arguments, a bad column or target; AUTHZ_ENOMEM.
+ * On every error buf holds "0" when cap >= 2, so a caller who ignores the
+ * status still selects nothing. Thread-safe. (Since 0.2.) */
+AUTHZ_API AUTHZ_NODISCARD int
+authz_token_granted_sql(const authz_token *token, const authz_target *target,
+                        const char *column, char *buf, size_t cap,
+                        size_t *len);
 
 /* ------------------------------------------------------------------------ */
 /* Canonical and binary forms                                                */
@@ -481,7 +579,7 @@ authz_token_allow(const authz_token *token, authz_error *err);
  * (required). Returns AUTHZ_OK; AUTHZ_ESPACE when cap is too small (then
  * *len is the size needed, less the NUL, and buf holds ""); AUTHZ_ENOMEM;
  * AUTHZ_EINVAL for NULL arguments. Thread-safe. */
-AUTHZ_API int authz_token_text(const authz_token *token, char *buf,
+AUTHZ_API AUTHZ_NODISCARD int authz_token_text(const authz_token *token, char *buf,
                                size_t cap, size_t *len);
 
 /* The binary form: versioned, tied to the catalog's fingerprint, canonical
@@ -492,7 +590,7 @@ AUTHZ_API int authz_token_text(const authz_token *token, char *buf,
  * authz_token_encode writes at most cap bytes and the encoded length into
  * *len (required). Returns AUTHZ_OK; AUTHZ_ESPACE when cap is too small
  * (*len is then the size needed); AUTHZ_ENOMEM; AUTHZ_EINVAL. */
-AUTHZ_API int authz_token_encode(const authz_token *token, void *buf,
+AUTHZ_API AUTHZ_NODISCARD int authz_token_encode(const authz_token *token, void *buf,
                                  size_t cap, size_t *len);
 
 /* Decodes `len` bytes against `catalog`, treating every byte as hostile:
@@ -516,7 +614,7 @@ authz_token_decode_ex(const authz_catalog *catalog, const void *buf,
  * writes it with a NUL into buf[cap] and its length without the NUL into
  * *len. Returns as authz_token_encode (AUTHZ_ESPACE: *len is the size
  * needed less the NUL). */
-AUTHZ_API int authz_token_encode_text(const authz_token *token, char *buf,
+AUTHZ_API AUTHZ_NODISCARD int authz_token_encode_text(const authz_token *token, char *buf,
                                       size_t cap, size_t *len);
 
 /* Decodes base64url text (no padding, no other bytes; `len` bytes, no NUL
@@ -577,9 +675,17 @@ typedef struct authz_explanation {
  * locks; thread-safe on a shared token. Costs more than authz_check (it
  * looks for the granting scope among all scopes), so use it for logging
  * and debugging, and authz_check on the hot path. */
-AUTHZ_API bool authz_explain(const authz_token *token, const char *resource,
+AUTHZ_API AUTHZ_NODISCARD bool authz_explain(const authz_token *token, const char *resource,
                              const char *id, const char *action,
                              authz_explanation *out);
+
+/* authz_explain() over length-delimited arguments, as authz_check_n (an
+ * `id_len` of 0 is an object without an id). (Since 0.2.) */
+AUTHZ_API AUTHZ_NODISCARD bool
+authz_explain_n(const authz_token *token, const char *resource,
+                size_t resource_len, const char *id, size_t id_len,
+                const char *action, size_t action_len,
+                authz_explanation *out);
 
 /* A static, lower-case phrase for a reason ("no scope grants it"). Never
  * NULL; unknown values give "unknown reason". */

@@ -6,34 +6,6 @@
  */
 #include "internal.h"
 
-/* Is `tag` (type + 1) admitted for the id in `slot`? */
-static int slot_admits(const authz_token *tok, const struct az_idslot *slot,
-                       uint32_t tag)
-{
-    const struct az_tagidx *list;
-    uint32_t lo, hi;
-    if (slot->tag == tag || slot->tag == AZ_TAG_ANY)
-        return 1;
-    if (slot->tag != AZ_TAG_MULTI)
-        return 0;
-    /* Several types listed for one id: sorted, `*` last. */
-    list = tok->overflow + slot->aux + 1;
-    hi = tok->overflow[slot->aux].tag;
-    if (list[hi - 1].tag == AZ_TAG_ANY)
-        return 1;
-    lo = 0;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (list[mid].tag == tag)
-            return 1;
-        if (list[mid].tag < tag)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return 0;
-}
-
 /* An id length not yet measured: a NUL-terminated id is measured only when
  * the decision needs it. */
 #define UNMEASURED SIZE_MAX
@@ -60,7 +32,7 @@ AZ_INLINE bool decide(const authz_token *token, uint32_t type, uint32_t bit,
         return false;
     }
     slot = az_id_find(token, &uuid);
-    return slot != NULL && slot_admits(token, slot, type + 1);
+    return slot != NULL && az_slot_entry(token, slot, type, NULL, NULL);
 }
 
 AZ_INLINE bool check(const authz_token *token, const char *resource,
@@ -98,8 +70,9 @@ bool authz_check(const authz_token *token, const char *resource,
                  strlen(action));
 }
 
-int authz_target_resolve(const authz_catalog *catalog, const char *resource,
-                         const char *action, authz_target *out)
+int authz_target_resolve_n(const authz_catalog *catalog, const char *resource,
+                           size_t resource_len, const char *action,
+                           size_t action_len, authz_target *out)
 {
     int32_t type, bit;
     if (out == NULL)
@@ -107,10 +80,10 @@ int authz_target_resolve(const authz_catalog *catalog, const char *resource,
     memset(out, 0, sizeof *out);
     if (catalog == NULL || resource == NULL || action == NULL)
         return AUTHZ_EINVAL;
-    type = az_type_find(catalog, resource, strlen(resource));
+    type = az_type_find(catalog, resource, resource_len);
     if (type < 0)
         return AUTHZ_ETYPE;
-    bit = az_action_find(catalog, (uint32_t)type, action, strlen(action));
+    bit = az_action_find(catalog, (uint32_t)type, action, action_len);
     if (bit < 0)
         return AUTHZ_EACTION;
     out->catalog_ = catalog;
@@ -118,6 +91,14 @@ int authz_target_resolve(const authz_catalog *catalog, const char *resource,
     out->action_ = (uint32_t)bit;
     out->valid_ = 1;
     return AUTHZ_OK;
+}
+
+int authz_target_resolve(const authz_catalog *catalog, const char *resource,
+                         const char *action, authz_target *out)
+{
+    return authz_target_resolve_n(
+        catalog, resource, resource != NULL ? strlen(resource) : 0, action,
+        action != NULL ? strlen(action) : 0, out);
 }
 
 bool authz_check_target(const authz_token *token, const authz_target *target,
@@ -129,15 +110,45 @@ bool authz_check_target(const authz_token *token, const authz_target *target,
     return decide(token, target->type_, target->action_, id, id_len);
 }
 
-bool authz_token_grants(const authz_token *token, const char *resource,
-                        const char *action)
+size_t authz_check_many(const authz_token *token, const authz_target *target,
+                        const char *const *ids, size_t n, bool *allowed)
+{
+    size_t i, granted = 0;
+    if (allowed == NULL)
+        return 0;
+    if (AZ_UNLIKELY(token == NULL || target == NULL || !target->valid_ ||
+                    target->catalog_ != token->cat || ids == NULL)) {
+        for (i = 0; i < n; i++)
+            allowed[i] = false;
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        allowed[i] = decide(token, target->type_, target->action_, ids[i],
+                            UNMEASURED);
+        granted += allowed[i];
+    }
+    return granted;
+}
+
+bool authz_token_grants_n(const authz_token *token, const char *resource,
+                          size_t resource_len, const char *action,
+                          size_t action_len)
 {
     int32_t type, bit;
     if (token == NULL || resource == NULL || action == NULL)
         return false;
-    type = az_type_find(token->cat, resource, strlen(resource));
+    type = az_type_find(token->cat, resource, resource_len);
     if (type < 0)
         return false;
-    bit = az_action_find(token->cat, (uint32_t)type, action, strlen(action));
+    bit = az_action_find(token->cat, (uint32_t)type, action, action_len);
     return bit >= 0 && (token->masks[type] >> bit & 1);
+}
+
+bool authz_token_grants(const authz_token *token, const char *resource,
+                        const char *action)
+{
+    if (token == NULL || resource == NULL || action == NULL)
+        return false;
+    return authz_token_grants_n(token, resource, strlen(resource), action,
+                                strlen(action));
 }

@@ -29,43 +29,17 @@ static void allow_text(authz_explanation *out, const authz_catalog *cat,
     out->allow_index = index;
 }
 
-/* The (tag, index) of the entry that admits `type` for this slot: the
- * entry for the type itself if listed, else `*:<id>`. */
-static int slot_entry(const authz_token *tok, const struct az_idslot *slot,
-                      uint32_t type, uint32_t *tag, uint32_t *index)
-{
-    const struct az_tagidx *list;
-    uint32_t i, n;
-    if (slot->tag != AZ_TAG_MULTI) {
-        if (slot->tag != type + 1 && slot->tag != AZ_TAG_ANY)
-            return 0;
-        *tag = slot->tag;
-        *index = slot->aux;
-        return 1;
-    }
-    n = tok->overflow[slot->aux].tag;
-    list = tok->overflow + slot->aux + 1;
-    for (i = 0; i < n; i++) {
-        if (list[i].tag == type + 1 ||
-            (list[i].tag == AZ_TAG_ANY && i == n - 1)) {
-            *tag = list[i].tag;
-            *index = list[i].index;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-bool authz_explain(const authz_token *token, const char *resource,
-                   const char *id, const char *action,
-                   authz_explanation *out)
+bool authz_explain_n(const authz_token *token, const char *resource,
+                     size_t resource_len, const char *id, size_t id_len,
+                     const char *action, size_t action_len,
+                     authz_explanation *out)
 {
     authz_explanation scratch;
     const authz_catalog *cat;
     const struct az_idslot *slot;
     struct az_uuid uuid;
     int32_t type, bit;
-    size_t id_len, bad;
+    size_t bad;
     uint32_t i, tag, index;
 
     if (out == NULL)
@@ -77,10 +51,10 @@ bool authz_explain(const authz_token *token, const char *resource,
     if (token == NULL || resource == NULL || action == NULL)
         return decide(out, AUTHZ_REASON_NULL_ARGUMENT);
     cat = token->cat;
-    type = az_type_find(cat, resource, strlen(resource));
+    type = az_type_find(cat, resource, resource_len);
     if (type < 0)
         return decide(out, AUTHZ_REASON_UNKNOWN_RESOURCE);
-    bit = az_action_find(cat, (uint32_t)type, action, strlen(action));
+    bit = az_action_find(cat, (uint32_t)type, action, action_len);
     if (bit < 0)
         return decide(out, AUTHZ_REASON_UNKNOWN_ACTION);
     if (token->n_scopes == 0)
@@ -111,14 +85,25 @@ bool authz_explain(const authz_token *token, const char *resource,
             return decide(out, AUTHZ_REASON_ALLOWED);
         }
     }
-    id_len = id != NULL ? strlen(id) : 0;
-    if (id_len == 0 || !az_uuid_parse(id, id_len, &uuid, &bad))
+    if (id != NULL && id_len == SIZE_MAX) /* as authz_check_n */
+        id_len = strlen(id);
+    if (id == NULL || id_len == 0 || !az_uuid_parse(id, id_len, &uuid, &bad))
         return decide(out, AUTHZ_REASON_NOT_LISTED);
     slot = az_id_find(token, &uuid);
-    if (slot == NULL || !slot_entry(token, slot, (uint32_t)type, &tag, &index))
+    if (slot == NULL || !az_slot_entry(token, slot, (uint32_t)type, &tag, &index))
         return decide(out, AUTHZ_REASON_NOT_LISTED);
     allow_text(out, cat, tag, &uuid, index);
     return decide(out, AUTHZ_REASON_ALLOWED);
+}
+
+bool authz_explain(const authz_token *token, const char *resource,
+                   const char *id, const char *action,
+                   authz_explanation *out)
+{
+    return authz_explain_n(token, resource,
+                           resource != NULL ? strlen(resource) : 0, id,
+                           id != NULL ? strlen(id) : 0, action,
+                           action != NULL ? strlen(action) : 0, out);
 }
 
 const char *authz_reason_str(authz_reason reason)

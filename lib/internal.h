@@ -584,6 +584,54 @@ AZ_INLINE const struct az_idslot *az_id_find(const authz_token *tok,
     }
 }
 
+/* Does the id in `slot` admit type `type`? The entry for the type itself
+ * if listed, else `*:<id>`: its (tag, list index) go to *tag and *index
+ * (both optional). The one reader of a slot for the check, explain and
+ * the granted-id listing. An id listed under several types keeps its
+ * pairs in tok->overflow, sorted by tag with `*` (AZ_TAG_ANY) last. */
+AZ_INLINE int az_slot_entry(const authz_token *tok,
+                            const struct az_idslot *slot, uint32_t type,
+                            uint32_t *tag, uint32_t *index)
+{
+    const struct az_tagidx *list;
+    uint32_t lo, hi, n, want = type + 1;
+    if (slot->tag == want || slot->tag == AZ_TAG_ANY) {
+        if (tag != NULL)
+            *tag = slot->tag;
+        if (index != NULL)
+            *index = slot->aux;
+        return 1;
+    }
+    if (slot->tag != AZ_TAG_MULTI)
+        return 0;
+    n = tok->overflow[slot->aux].tag;
+    list = tok->overflow + slot->aux + 1;
+    lo = 0;
+    hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (list[mid].tag == want) {
+            lo = mid;
+            hi = n + 1;
+            break;
+        }
+        if (list[mid].tag < want)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (hi != n + 1) {
+        if (list[n - 1].tag != AZ_TAG_ANY)
+            return 0;
+        lo = n - 1;
+    }
+    if (tag != NULL)
+        *tag = list[lo].tag;
+    if (index != NULL)
+        *index = list[lo].index;
+    return 1;
+}
+
 /* Fills key with random bits from the operating system, or, if it refuses,
  * from clocks and addresses (never fails: a weaker key only weakens flood
  * resistance, never a decision). */

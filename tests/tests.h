@@ -25,6 +25,8 @@ Suite *codec_suite(void);
 Suite *hardening_suite(void);
 Suite *diff_suite(void);
 Suite *timing_suite(void); /* tests/timing_flood.c: make check-timing */
+Suite *granted_suite(void); /* tests/check_granted.c */
+Suite *many_suite(void);    /* tests/check_many.c */
 
 /* Path of a file in the source tree (tests/data/...). Static buffer. */
 const char *test_path(const char *rel);

@@ -305,6 +305,12 @@ int main(void)
 #ifdef HAVE_SUITE_hardening
     SUITE(hardening);
 #endif
+#ifdef HAVE_SUITE_granted
+    SUITE(granted);
+#endif
+#ifdef HAVE_SUITE_many
+    SUITE(many);
+#endif
 #ifdef HAVE_SUITE_diff
     SUITE(diff);
 #endif
