@@ -73,9 +73,9 @@ static uint32_t scope_code(uint32_t ref)
         return 0;
     if (ref & AZ_REF_NAMED)
         return 4 * (ref & ~AZ_REF_NAMED) + 1;
-    if ((ref & 127u) == AZ_REF_ALL_ACTIONS)
-        return 4 * (ref >> 7) + 2;
-    return 4 * (64 * (ref >> 7) + (ref & 127u)) + 3;
+    if (az_ref_action(ref) == AZ_REF_ALL_ACTIONS)
+        return 4 * az_ref_type(ref) + 2;
+    return 4 * (64 * az_ref_type(ref) + az_ref_action(ref)) + 3;
 }
 
 int authz_token_encode(const authz_token *token, void *buf, size_t cap,

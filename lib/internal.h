@@ -33,6 +33,13 @@
 #define AZ_MAX_TYPES 4096u
 #define AZ_MAX_NAME_LEN 128u
 
+/* Room for the canonical text of a scope with its NUL: `type:action` (a
+ * named scope is a single name). */
+#define AZ_SCOPE_TEXT_MAX (2 * AZ_MAX_NAME_LEN + 2)
+/* Room for the text of an allow entry with its NUL: `type:` and a UUID in
+ * its 36-character form. */
+#define AZ_ENTRY_TEXT_MAX (AZ_MAX_NAME_LEN + 1 + 36 + 1)
+
 /* In a grant: the `*` type, and the `*` action. */
 #define AZ_ANY_TYPE UINT32_MAX
 #define AZ_ALL_ACTIONS UINT32_MAX
@@ -407,6 +414,17 @@ void az_quote(char *buf, size_t cap, size_t *pos, const char *s, size_t n,
 #define AZ_REF_ALL_ACTIONS 64u
 #define AZ_REF_LOW(type, action) ((uint32_t)(type) << 7 | (uint32_t)(action))
 
+/* The two halves of a `T:A` reference (not AZ_REF_STAR_STAR or NAMED). */
+AZ_INLINE uint32_t az_ref_type(uint32_t ref)
+{
+    return ref >> 7;
+}
+
+AZ_INLINE uint32_t az_ref_action(uint32_t ref) /* or AZ_REF_ALL_ACTIONS */
+{
+    return ref & 127u;
+}
+
 /* Scans an entry eight bytes at a time: returns the offset of the first
  * byte outside 0x21-0x7e (space, control, DEL, non-ASCII), or n, and sets
  * *colon to the offset of the first ':' (or n). */
@@ -426,6 +444,20 @@ int az_scope_is_public(const authz_catalog *cat, uint32_t ref);
 /* Does one scope grant (type, action bit)? Agrees with az_scope_apply. */
 int az_scope_grants(const authz_catalog *cat, uint32_t ref, uint32_t type,
                     uint32_t action);
+
+/* What named scope `sc` (not an alias) grants on type `t`: its grants on t
+ * and on `*`, minus what it subtracts on t, within this scope only
+ * (another scope of the token may still grant what this one subtracts).
+ * Action bits, all ones for a wildcard; *wild (optional) is set when the
+ * scope grants `t:*` and subtracts nothing from it. The one statement of
+ * what a scope that subtracts grants: the token's masks, explain and the
+ * set operations all read it through here. */
+uint64_t az_scope_type_grants(const authz_catalog *cat,
+                              const struct az_scope *sc, uint32_t t,
+                              int *wild);
+
+/* The scope a reference names, an alias resolved (ref & AZ_REF_NAMED). */
+const struct az_scope *az_ref_scope(const authz_catalog *cat, uint32_t ref);
 
 /* Writes the canonical text of a scope reference (names as the catalog
  * spells them; an alias stays the alias). */

@@ -103,75 +103,52 @@ static uint64_t grant_bits(uint32_t action)
     return action == AZ_ALL_ACTIONS ? ~(uint64_t)0 : (uint64_t)1 << action;
 }
 
-/* A named scope whose grants subtract ("*:* -user:*") contributes, for each
- * type, (its positive grants) minus (its negative grants), computed within
- * the scope only: another scope of the token may still grant what this one
- * subtracts. */
-static void apply_with_negatives(const authz_catalog *cat,
-                                 const struct az_scope *sc, uint64_t *masks)
+const struct az_scope *az_ref_scope(const authz_catalog *cat, uint32_t ref)
+{
+    const struct az_scope *sc = &cat->scopes[ref & ~AZ_REF_NAMED];
+    return sc->kind == AZ_SCOPE_ALIAS ? &cat->scopes[sc->target] : sc;
+}
+
+uint64_t az_scope_type_grants(const authz_catalog *cat,
+                              const struct az_scope *sc, uint32_t t,
+                              int *wild)
 {
     const struct az_grant *g = cat->grants + sc->first_grant;
-    uint64_t everywhere = 0; /* positive grants on the `*` type */
-    uint32_t i, j, t;
-
-    for (i = 0; i < sc->n_grants; i++)
-        if (!g[i].negative && g[i].type == AZ_ANY_TYPE)
-            everywhere |= grant_bits(g[i].action);
-
-    /* Types no negative grant names. */
-    for (t = 0; t < cat->n_types; t++) {
-        int negated = 0;
-        for (i = 0; i < sc->n_grants && !negated; i++)
-            negated = g[i].negative && g[i].type == t;
-        if (!negated)
-            masks[t] |= everywhere;
-    }
+    uint64_t plus = 0, minus = 0;
+    int plus_wild = 0;
+    uint32_t i;
     for (i = 0; i < sc->n_grants; i++) {
-        if (!g[i].negative && g[i].type != AZ_ANY_TYPE) {
-            int negated = 0;
-            for (j = 0; j < sc->n_grants && !negated; j++)
-                negated = g[j].negative && g[j].type == g[i].type;
-            if (!negated)
-                masks[g[i].type] |= grant_bits(g[i].action);
-        }
-    }
-    /* Types some negative grant names: positives minus negatives. */
-    for (i = 0; i < sc->n_grants; i++) {
-        uint64_t plus = everywhere, minus = 0;
-        if (!g[i].negative)
+        if (g[i].type != t && g[i].type != AZ_ANY_TYPE)
             continue;
-        t = g[i].type;
-        for (j = 0; j < sc->n_grants; j++) {
-            if (g[j].type != t)
-                continue;
-            if (g[j].negative)
-                minus |= grant_bits(g[j].action);
-            else
-                plus |= grant_bits(g[j].action);
+        if (g[i].negative) {
+            minus |= grant_bits(g[i].action);
+        } else {
+            plus |= grant_bits(g[i].action);
+            plus_wild |= g[i].action == AZ_ALL_ACTIONS;
         }
-        masks[t] |= plus & ~minus;
     }
+    if (wild != NULL)
+        *wild = plus_wild && minus == 0;
+    return plus & ~minus;
 }
 
 void az_scope_apply(const authz_catalog *cat, uint32_t ref, uint64_t *masks)
 {
-    uint32_t i;
+    uint32_t i, t;
     if (ref == AZ_REF_STAR_STAR) {
-        for (i = 0; i < cat->n_types; i++)
-            masks[i] = ~(uint64_t)0;
+        for (t = 0; t < cat->n_types; t++)
+            masks[t] = ~(uint64_t)0;
     } else if (ref & AZ_REF_NAMED) {
-        const struct az_scope *sc = &cat->scopes[ref & ~AZ_REF_NAMED];
-        const struct az_grant *g;
-        if (sc->kind == AZ_SCOPE_ALIAS)
-            sc = &cat->scopes[sc->target];
+        const struct az_scope *sc = az_ref_scope(cat, ref);
+        const struct az_grant *g = cat->grants + sc->first_grant;
         if (sc->has_negative) {
-            apply_with_negatives(cat, sc, masks);
+            for (t = 0; t < cat->n_types; t++)
+                masks[t] |= az_scope_type_grants(cat, sc, t, NULL);
             return;
         }
-        g = cat->grants + sc->first_grant;
+        /* Without subtractions each grant stands alone. */
         for (i = 0; i < sc->n_grants; i++) {
             if (g[i].type == AZ_ANY_TYPE) {
-                uint32_t t;
                 for (t = 0; t < cat->n_types; t++)
                     masks[t] |= grant_bits(g[i].action);
             } else {
@@ -179,10 +156,10 @@ void az_scope_apply(const authz_catalog *cat, uint32_t ref, uint64_t *masks)
             }
         }
     } else {
-        uint32_t action = ref & 127u;
-        masks[ref >> 7] |= action == AZ_REF_ALL_ACTIONS
-                               ? ~(uint64_t)0
-                               : (uint64_t)1 << action;
+        uint32_t a = az_ref_action(ref);
+        masks[az_ref_type(ref)] |= a == AZ_REF_ALL_ACTIONS
+                                       ? ~(uint64_t)0
+                                       : (uint64_t)1 << a;
     }
 }
 
@@ -191,31 +168,15 @@ void az_scope_apply(const authz_catalog *cat, uint32_t ref, uint64_t *masks)
 int az_scope_grants(const authz_catalog *cat, uint32_t ref, uint32_t type,
                     uint32_t action)
 {
-    const struct az_scope *sc;
-    const struct az_grant *g;
-    int plus = 0, minus = 0;
-    uint32_t i;
     if (ref == AZ_REF_STAR_STAR)
         return 1;
     if (!(ref & AZ_REF_NAMED)) {
-        uint32_t a = ref & 127u;
-        return ref >> 7 == type && (a == AZ_REF_ALL_ACTIONS || a == action);
+        uint32_t a = az_ref_action(ref);
+        return az_ref_type(ref) == type &&
+               (a == AZ_REF_ALL_ACTIONS || a == action);
     }
-    sc = &cat->scopes[ref & ~AZ_REF_NAMED];
-    if (sc->kind == AZ_SCOPE_ALIAS)
-        sc = &cat->scopes[sc->target];
-    g = cat->grants + sc->first_grant;
-    for (i = 0; i < sc->n_grants; i++) {
-        int hit = (g[i].type == AZ_ANY_TYPE || g[i].type == type) &&
-                  (g[i].action == AZ_ALL_ACTIONS || g[i].action == action);
-        if (!hit)
-            continue;
-        if (g[i].negative)
-            minus = 1;
-        else
-            plus = 1;
-    }
-    return plus && !minus;
+    return (az_scope_type_grants(cat, az_ref_scope(cat, ref), type, NULL) >>
+            action) & 1;
 }
 
 void az_scope_format(const authz_catalog *cat, uint32_t ref, char *buf,
@@ -227,8 +188,8 @@ void az_scope_format(const authz_catalog *cat, uint32_t ref, char *buf,
         snprintf(buf, cap, "%s",
                  az_name_ptr(cat, cat->scopes[ref & ~AZ_REF_NAMED].name));
     } else {
-        const struct az_type *t = &cat->types[ref >> 7];
-        uint32_t a = ref & 127u;
+        const struct az_type *t = &cat->types[az_ref_type(ref)];
+        uint32_t a = az_ref_action(ref);
         snprintf(buf, cap, "%s:%s", az_name_ptr(cat, t->name),
                  a == AZ_REF_ALL_ACTIONS
                      ? "*"
@@ -244,8 +205,8 @@ int az_scope_is_public(const authz_catalog *cat, uint32_t ref)
         return 0;
     if (ref & AZ_REF_NAMED)
         return cat->scopes[ref & ~AZ_REF_NAMED].is_public != 0;
-    t = &cat->types[ref >> 7];
-    a = ref & 127u;
+    t = &cat->types[az_ref_type(ref)];
+    a = az_ref_action(ref);
     return a == AZ_REF_ALL_ACTIONS ? t->public_wild != 0
                                    : (t->public_mask >> a & 1) != 0;
 }

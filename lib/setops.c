@@ -373,11 +373,12 @@ static void expand(const authz_catalog *cat, uint32_t ref, grant_fn fn,
         return;
     }
     if (!(ref & AZ_REF_NAMED)) {
-        uint32_t a = ref & 127u;
-        fn(ctx, ref >> 7, a == AZ_REF_ALL_ACTIONS ? AZ_ALL_ACTIONS : a);
+        uint32_t a = az_ref_action(ref);
+        fn(ctx, az_ref_type(ref),
+           a == AZ_REF_ALL_ACTIONS ? AZ_ALL_ACTIONS : a);
         return;
     }
-    sc = &cat->scopes[az_ref_canonical(cat, ref) & ~AZ_REF_NAMED];
+    sc = az_ref_scope(cat, ref);
     g = cat->grants + sc->first_grant;
     if (!sc->has_negative) {
         for (i = 0; i < sc->n_grants; i++)
@@ -385,30 +386,15 @@ static void expand(const authz_catalog *cat, uint32_t ref, grant_fn fn,
         return;
     }
     for (t = 0; t < cat->n_types; t++) {
-        uint64_t plus = 0, minus = 0, valid;
-        int plus_wild = 0;
         uint32_t n_actions = cat->types[t].n_actions, a;
-        for (i = 0; i < sc->n_grants; i++) {
-            uint64_t bits;
-            if (g[i].type != t && g[i].type != AZ_ANY_TYPE)
-                continue;
-            bits = g[i].action == AZ_ALL_ACTIONS ? ~(uint64_t)0
-                                                 : (uint64_t)1 << g[i].action;
-            if (g[i].negative) {
-                minus |= bits;
-            } else {
-                plus |= bits;
-                plus_wild |= g[i].action == AZ_ALL_ACTIONS;
-            }
-        }
-        if (plus_wild && minus == 0) {
+        int wild;
+        uint64_t bits = az_scope_type_grants(cat, sc, t, &wild);
+        if (wild) {
             fn(ctx, t, AZ_ALL_ACTIONS);
             continue;
         }
-        valid = n_actions >= 64 ? ~(uint64_t)0
-                                : ((uint64_t)1 << n_actions) - 1;
         for (a = 0; a < n_actions; a++)
-            if ((plus & ~minus & valid) >> a & 1)
+            if (bits >> a & 1)
                 fn(ctx, t, a);
     }
 }
