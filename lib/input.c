@@ -134,3 +134,31 @@ int az_input_allow(const authz_catalog *cat, const struct az_input *in,
     }
     return AUTHZ_OK;
 }
+
+/* One scope, read as token construction reads each entry of its list (the
+ * same limits, checks and messages), so the two cannot disagree. */
+int authz_scope_validate(const authz_catalog *catalog, const char *scope,
+                         size_t len, unsigned flags, authz_error *err)
+{
+    authz_str entry = {scope, len};
+    struct az_input in = {NULL, &entry, 1};
+    struct az_limits lim;
+    uint32_t ref;
+    int code;
+    if (catalog == NULL || (scope == NULL && len != 0) ||
+        (flags & ~AUTHZ_PUBLIC) != 0)
+        return az_error_plain(err, AUTHZ_EINVAL,
+                              catalog == NULL ? "catalog is NULL"
+                              : (flags & ~AUTHZ_PUBLIC) != 0
+                                  ? "unknown flag"
+                                  : "scope is NULL");
+    code = az_limits_resolve(NULL, &lim, err); /* the defaults */
+    if (code != AUTHZ_OK)
+        return code;
+    lim.flags = flags;
+    code = az_input_scopes(catalog, &in, &lim, AUTHZ_LIST_SCOPES, &ref, err);
+    if (code != AUTHZ_OK)
+        return code;
+    az_error_ok(err);
+    return AUTHZ_OK;
+}

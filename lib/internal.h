@@ -476,6 +476,29 @@ enum { AZ_ALLOW_UUID = 0, AZ_ALLOW_WILD = 1 };
 int az_allow_parse(const authz_catalog *cat, const char *s, size_t n,
                    struct az_allow *out, size_t *offset, const char **what);
 
+/* The text of an allow entry: `type:<lower-case uuid>`, or `type:*` when
+ * id is NULL; type may be AZ_ANY_TYPE (`*`). Returns the length. */
+size_t az_entry_format(const authz_catalog *cat, uint32_t type,
+                       const struct az_uuid *id,
+                       char out[AZ_ENTRY_TEXT_MAX]);
+
+/* The allow-list normal form (SPEC section 3) of parsed entries: `*:*`
+ * absorbs every entry, `T:*` absorbs every `T:<id>`. */
+struct az_allow_nf {
+    int all;            /* `*:*` listed */
+    uint32_t all_index; /* list index of the first `*:*` */
+    uint64_t wild[AZ_MAX_TYPES / 64]; /* types listed as `T:*` (not if all) */
+};
+
+struct az_tagidx;
+
+/* Reads e[0..n) (in list order) into *nf, and moves the UUID entries that
+ * nothing absorbs to the front of e, in order; returns their count. When
+ * `wild` is not NULL it receives one (type, list index) pair per `T:*`
+ * type, the first listing, in list order, and *n_wild their count. */
+size_t az_allow_normal(struct az_allow *e, size_t n, struct az_allow_nf *nf,
+                       struct az_tagidx *wild, size_t *n_wild);
+
 /* Order of entries by (id, type) with `*` last; az_cmp_allow then by list
  * index, so the first of equal entries sorts first. */
 int az_cmp_allow_key(const void *a, const void *b);
@@ -691,8 +714,7 @@ void az_lb_free(struct az_lb *lb);
 authz_list *az_lb_finish(struct az_lb *lb,
                          int (*cmp)(const void *, const void *),
                          authz_error *err);
-int az_cmp_bytes(const void *a, const void *b);   /* strcmp order */
-int az_cmp_entries(const void *a, const void *b); /* (type, id) order */
+int az_cmp_bytes(const void *a, const void *b); /* strcmp order */
 
 /* ------------------------------------------------------------------------ */
 /* The normal form of a token                                                */
@@ -723,8 +745,13 @@ struct az_canon {
 int az_canon_build(const authz_token *tok, struct az_canon *c);
 void az_canon_free(const authz_token *tok, struct az_canon *c);
 
-/* Canonical order of scope references (by their text) and of entries. */
+/* Canonical order of scope references (by their text). */
 int az_ref_cmp(const authz_catalog *cat, uint32_t a, uint32_t b);
+
+/* The order of allow entries in every list the library writes (normal
+ * forms, set operations, encoded tokens): by type name, bytes compared (a
+ * name that is a prefix of another first), then `T:*` before `T:<id>`,
+ * then by id as a number (the order of its lower-case text). allow.c. */
 int az_centry_cmp(const void *a, const void *b);
 void az_centry_set(struct az_centry *e, const authz_catalog *cat,
                    uint32_t type, uint32_t kind, const struct az_uuid *id);

@@ -210,39 +210,3 @@ int az_scope_is_public(const authz_catalog *cat, uint32_t ref)
     return a == AZ_REF_ALL_ACTIONS ? t->public_wild != 0
                                    : (t->public_mask >> a & 1) != 0;
 }
-
-int authz_scope_validate(const authz_catalog *catalog, const char *scope,
-                         size_t len, unsigned flags, authz_error *err)
-{
-    const char *what;
-    uint32_t ref;
-    size_t offset;
-    int code;
-    if (catalog == NULL || (scope == NULL && len != 0) ||
-        (flags & ~AUTHZ_PUBLIC) != 0)
-        return az_error_plain(err, AUTHZ_EINVAL,
-                              catalog == NULL ? "catalog is NULL"
-                              : (flags & ~AUTHZ_PUBLIC) != 0
-                                  ? "unknown flag"
-                                  : "scope is NULL");
-    if (scope == NULL)
-        scope = "";
-    /* The default limit of token construction, so the two agree. */
-    if (len > AUTHZ_DEFAULT_MAX_ENTRY_LEN)
-        return az_error_entry(err, AUTHZ_ETOOLONG, AUTHZ_LIST_SCOPES, 0,
-                              scope, AUTHZ_DEFAULT_MAX_ENTRY_LEN,
-                              AUTHZ_DEFAULT_MAX_ENTRY_LEN,
-                              "entry longer than 256 bytes");
-    code = az_scope_parse(catalog, scope, len, &ref, &offset, &what);
-    if (code == AUTHZ_OK && (flags & AUTHZ_PUBLIC) &&
-        !az_scope_is_public(catalog, ref)) {
-        code = AUTHZ_ENOTPUBLIC;
-        offset = 0;
-        what = "scope is not public (a token may not request it)";
-    }
-    if (code != AUTHZ_OK)
-        return az_error_entry(err, code, AUTHZ_LIST_SCOPES, 0, scope, len,
-                              offset, what);
-    az_error_ok(err);
-    return AUTHZ_OK;
-}
