@@ -55,12 +55,12 @@ int main(void)
             fprintf(stderr, "demo: %s\n", err.message);
             return 1;
         }
-        authz_explain(tok, r->resource, r->id, r->action, &ex);
-        printf("scopes [%s]  allow [%s]\n  %s %s %s -> %s", 
+        bool allowed = authz_explain(tok, r->resource, r->id, r->action, &ex);
+        printf("scopes [%s]  allow [%s]\n  %s %s %s -> %s",
                r->scope ? r->scope : "", r->allow ? r->allow : "",
                r->resource, short_id(r->id), r->action,
-               ex.allowed ? "allow" : "deny");
-        if (ex.allowed)
+               allowed ? "allow" : "deny");
+        if (allowed)
             printf(" (granted by %s, admitted by %s)\n", ex.scope, ex.allow);
         else
             printf(" (%s)\n", authz_reason_str(ex.reason));

@@ -260,13 +260,13 @@ static int decide(struct cli *c, authz_explanation *ex)
                *action = c->args[2];
     authz_error err;
     authz_token *tok = build_token(c, 0, &err);
-    bool allowed;
+    bool allowed, explained;
     if (tok == NULL)
         return diag_error(c, &err, NULL);
     allowed = authz_check(tok, resource, id, action);
-    authz_explain(tok, resource, id, action, ex);
+    explained = authz_explain(tok, resource, id, action, ex);
     authz_token_free(tok);
-    if (ex->allowed != allowed)
+    if (ex->allowed != allowed || explained != allowed)
         return diag_fail(c, "internal error: authz_explain says %s where "
                             "authz_check says %s",
                          ex->allowed ? "allow" : "deny",

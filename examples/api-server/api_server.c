@@ -380,8 +380,9 @@ static void resource_request(int fd, const authz_token *caller,
     memcpy(id_buf, id, id_len);
     id_buf[id_len] = '\0';
     allowed = authz_check(caller, r->resource, id_buf, r->action);
-    if (!allowed) /* the reason costs more; only a deny needs it */
-        authz_explain(caller, r->resource, id_buf, r->action, &ex);
+    /* The reason costs more; only a deny needs it. */
+    if (!allowed && authz_explain(caller, r->resource, id_buf, r->action, &ex))
+        ex.reason = AUTHZ_REASON_NO_GRANT; /* cannot happen: check denied */
     jbuf_fmt(&b, "{%s\"resource\": \"%s\", \"id\": ",
              allowed ? "" : "\"error\": \"forbidden\", ", r->resource);
     jbuf_str(&b, id_buf, id_len);

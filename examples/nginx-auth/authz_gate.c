@@ -441,7 +441,8 @@ static void decide(const request *req, decision *d)
         return;
     }
     /* Denied: the slower explain says why, for the header and the log. */
-    authz_explain(tok, route->resource, id_buf, route->action, &ex);
+    if (authz_explain(tok, route->resource, id_buf, route->action, &ex))
+        ex.reason = AUTHZ_REASON_NO_GRANT; /* cannot happen: check denied */
     snprintf(d->reason, sizeof d->reason, "%s:%s: %s", route->resource,
              route->action, authz_reason_str(ex.reason));
     d->status = 403;

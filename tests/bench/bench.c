@@ -634,10 +634,15 @@ static void workload_build(struct workload *w, size_t n, bool with_ref)
     }
 
     w->targets = xmalloc(NREQ * sizeof *w->targets);
-    for (i = 0; i < NREQ; i++)
-        (void)authz_target_resolve(authz_catalog_coder(),
-                                   w->reqs[C_MIXED][i].res,
-                                   w->reqs[C_MIXED][i].act, &w->targets[i]);
+    for (i = 0; i < NREQ; i++) {
+        /* Unknown names resolve to a target that denies, which the
+         * expected answers already say. */
+        int status = authz_target_resolve(authz_catalog_coder(),
+                                        w->reqs[C_MIXED][i].res,
+                                        w->reqs[C_MIXED][i].act,
+                                        &w->targets[i]);
+        (void)status;
+    }
 
     /* Every implementation must give SPEC's answers before it is timed. */
     for (c = 0; c < NCASES; c++) {

@@ -171,7 +171,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                                 : AUTHZ_OK;
         FUZZ_ASSERT(code == want, "authz_target_resolve: %d, expected %d",
                     code, want);
-        (void)authz_target_resolve(other_catalog, r, a, &foreign);
+        /* The other catalog has one type, workspace, with read and ssh. */
+        code = authz_target_resolve(other_catalog, r, a, &foreign);
+        want = r == NULL || a == NULL            ? AUTHZ_EINVAL
+               : strcmp(r, "workspace") != 0     ? AUTHZ_ETYPE
+               : strcmp(a, "read") != 0 && strcmp(a, "ssh") != 0
+                   ? AUTHZ_EACTION
+                   : AUTHZ_OK;
+        FUZZ_ASSERT(code == want,
+                    "authz_target_resolve on the other catalog: %d, "
+                    "expected %d", code, want);
     }
 
     for (k = 0; k < N_FIXED; k++) {

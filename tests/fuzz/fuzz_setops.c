@@ -829,10 +829,14 @@ static authz_list *run_op(int op, const authz_options *opts, authz_error *err,
         l = authz_allow_intersect(cat, strs(&in.ax), in.ax.n, strs(&in.ay),
                                   in.ay.n, opts, err);
         break;
-    default:
-        authz_scopes_cover(cat, strs(&in.sx), in.sx.n, strs(&in.sy), in.sy.n,
-                           covered, &l, opts, err);
+    default: {
+        int code = authz_scopes_cover(cat, strs(&in.sx), in.sx.n,
+                                      strs(&in.sy), in.sy.n, covered, &l,
+                                      opts, err);
+        FUZZ_ASSERT(code == err->code, "cover returned %d, err %d", code,
+                    err->code);
         break;
+    }
     }
     FUZZ_ASSERT((l != NULL) == (err->code == AUTHZ_OK),
                 "op %d: list %p with code %d", op, (void *)l, err->code);
