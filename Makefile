@@ -38,7 +38,7 @@ LIB_SRC := $(sort $(wildcard lib/*.c))
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 GEN_OBJ := $(B)/obj/catalog_coder.o
 ALL_OBJ := $(LIB_OBJ) $(GEN_OBJ)
-HEADERS := include/authz.h lib/internal.h
+HEADERS := include/authz.h $(sort $(wildcard lib/*.h))
 
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)

@@ -3,6 +3,7 @@
  * (SPEC section 3), split at the first colon.
  */
 #include "internal.h"
+#include "scan.h"
 
 #include <stdio.h>
 
@@ -10,19 +11,16 @@ int az_allow_parse(const authz_catalog *cat, const char *s, size_t n,
                    struct az_allow *out, size_t *offset, const char **what)
 {
     const char *id;
-    size_t i, type_len, id_len, bad;
+    size_t type_len, id_len, bad;
 
     *offset = 0;
     if (n == 0) {
         *what = "empty entry";
         return AUTHZ_ESYNTAX;
     }
-    i = az_scan(s, n, &type_len);
-    if (i < n) {
-        *offset = i;
-        *what = s[i] == ' ' ? "space in entry" : "unexpected byte in entry";
+    if (az_scan_entry(s, n, AZ_SCAN_ENTRY, &type_len, offset, what) !=
+        AUTHZ_OK)
         return AUTHZ_ESYNTAX;
-    }
     if (type_len == n) {
         *offset = n;
         *what = "missing colon";

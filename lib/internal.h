@@ -425,11 +425,6 @@ AZ_INLINE uint32_t az_ref_action(uint32_t ref) /* or AZ_REF_ALL_ACTIONS */
     return ref & 127u;
 }
 
-/* Scans an entry eight bytes at a time: returns the offset of the first
- * byte outside 0x21-0x7e (space, control, DEL, non-ASCII), or n, and sets
- * *colon to the offset of the first ':' (or n). */
-size_t az_scan(const char *s, size_t n, size_t *colon);
-
 /* Parses one scope. Returns AUTHZ_OK with *ref set, or an error code with
  * *offset at the offending byte and *what naming the problem. */
 int az_scope_parse(const authz_catalog *cat, const char *s, size_t n,
@@ -455,6 +450,9 @@ int az_scope_grants(const authz_catalog *cat, uint32_t ref, uint32_t type,
 uint64_t az_scope_type_grants(const authz_catalog *cat,
                               const struct az_scope *sc, uint32_t t,
                               int *wild);
+
+/* The canonical form of a scope reference: an alias becomes its scope. */
+uint32_t az_ref_canonical(const authz_catalog *cat, uint32_t ref);
 
 /* The scope a reference names, an alias resolved (ref & AZ_REF_NAMED). */
 const struct az_scope *az_ref_scope(const authz_catalog *cat, uint32_t ref);
@@ -756,7 +754,5 @@ int az_centry_cmp(const void *a, const void *b);
 void az_centry_set(struct az_centry *e, const authz_catalog *cat,
                    uint32_t type, uint32_t kind, const struct az_uuid *id);
 
-/* The canonical form of a scope reference: an alias becomes its scope. */
-uint32_t az_ref_canonical(const authz_catalog *cat, uint32_t ref);
 
 #endif /* AUTHZ_INTERNAL_H */

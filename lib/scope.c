@@ -6,6 +6,7 @@
  * else is an error that names the offending byte.
  */
 #include "internal.h"
+#include "scan.h"
 
 #include <stdio.h>
 
@@ -28,7 +29,7 @@ int az_scope_parse(const authz_catalog *cat, const char *s, size_t n,
                    uint32_t *ref, size_t *offset, const char **what)
 {
     const char *act;
-    size_t i, type_len, act_len;
+    size_t type_len, act_len;
     int32_t type, action, named;
 
     *offset = 0;
@@ -36,12 +37,9 @@ int az_scope_parse(const authz_catalog *cat, const char *s, size_t n,
         *what = "empty scope";
         return AUTHZ_ESYNTAX;
     }
-    i = az_scan(s, n, &type_len);
-    if (i < n) {
-        *offset = i;
-        *what = s[i] == ' ' ? "space in scope" : "unexpected byte in scope";
+    if (az_scan_entry(s, n, AZ_SCAN_SCOPE, &type_len, offset, what) !=
+        AUTHZ_OK)
         return AUTHZ_ESYNTAX;
-    }
 
     named = az_scope_find(cat, s, n);
     if (named >= 0) {
@@ -101,6 +99,16 @@ int az_scope_parse(const authz_catalog *cat, const char *s, size_t n,
 static uint64_t grant_bits(uint32_t action)
 {
     return action == AZ_ALL_ACTIONS ? ~(uint64_t)0 : (uint64_t)1 << action;
+}
+
+uint32_t az_ref_canonical(const authz_catalog *cat, uint32_t ref)
+{
+    if ((ref & AZ_REF_NAMED) && ref != AZ_REF_STAR_STAR) {
+        const struct az_scope *sc = &cat->scopes[ref & ~AZ_REF_NAMED];
+        if (sc->kind == AZ_SCOPE_ALIAS)
+            return AZ_REF_NAMED | sc->target;
+    }
+    return ref;
 }
 
 const struct az_scope *az_ref_scope(const authz_catalog *cat, uint32_t ref)

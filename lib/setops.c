@@ -276,16 +276,6 @@ authz_list *authz_allow_intersect(const authz_catalog *catalog,
 
 /* ---- scopes ------------------------------------------------------------- */
 
-uint32_t az_ref_canonical(const authz_catalog *cat, uint32_t ref)
-{
-    if ((ref & AZ_REF_NAMED) && ref != AZ_REF_STAR_STAR) {
-        const struct az_scope *sc = &cat->scopes[ref & ~AZ_REF_NAMED];
-        if (sc->kind == AZ_SCOPE_ALIAS)
-            return AZ_REF_NAMED | sc->target;
-    }
-    return ref;
-}
-
 static uint32_t *parse_scopes(const authz_catalog *cat,
                               const struct az_input *a,
                               const struct az_input *b, size_t extra,
