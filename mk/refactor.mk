@@ -1,4 +1,5 @@
-# mk/refactor.mk - tests kept out of the default gate, and the layering check.
+# mk/refactor.mk - tests kept out of the default gate (check-timing), and
+# the layering check (check-layers, part of make check).
 # Included by the top Makefile.
 #
 #   make check-timing    timing-ratio tests (tests/timing_flood.c: crafted
@@ -20,3 +21,21 @@ $(TIMING_BIN): tests/timing_flood.c tests/testutil.c tests/tests.h \
 
 check-timing: $(TIMING_BIN)
 	$(TIMING_BIN)
+
+# make check-layers: no file of lib/ or tools/ calls into a file that calls
+# it back, directly or around a loop, and no private header of lib/
+# includes one that includes it back (tests/layers.sh, from the object
+# files' symbols). Part of `make check`; about a second.
+LAYERS_B := $(B)/layers
+LAYERS_TOOLS_OBJ = $(patsubst tools/%.c,$(LAYERS_B)/tools/%.o,$(CLI_SRC))
+
+.PHONY: check-layers
+check: check-layers
+
+$(LAYERS_B)/tools/%.o: tools/%.c tools/cli.h include/authz.h
+	@mkdir -p $(@D)
+	$(CC) $(CLI_CFLAGS) -c $< -o $@
+
+check-layers: $(LIB_OBJ) $(LAYERS_TOOLS_OBJ) tests/layers.sh
+	sh tests/layers.sh lib $(LIB_OBJ) -- $(wildcard lib/*.h)
+	sh tests/layers.sh tools $(LAYERS_TOOLS_OBJ)
