@@ -238,7 +238,10 @@ START_TEST(test_every_declared_action)
         {"user", "create read update delete read_personal update_personal"},
         {"workspace", "create read update delete start stop ssh "
                       "application_connect create_agent delete_agent "
-                      "update_agent share use_shared"},
+                      "update_agent share"},
+        {"chat_model_config", "create read update delete share"},
+        {"chat_project_memory", "create read delete"},
+        {"organization_skill", "create read update delete share"},
         {"assign_org_role", "assign unassign create read update delete"},
         {"workspace_agent_devcontainers", "create"},
         {"boundary_usage", "read update delete"},

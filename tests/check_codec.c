@@ -326,7 +326,7 @@ static size_t forge(unsigned char *p, const unsigned char *body, size_t n)
 START_TEST(test_non_canonical)
 {
     /* Codes: `*:*` = 0; named scope i = 4i+1; T:* = 4t+2; T:A =
-     * 4(64t+a)+3. Type indices: user 0, workspace 1, template 14. */
+     * 4(64t+a)+3. Type indices: user 0, workspace 1, template 19; 55 types. */
     static const struct {
         unsigned char body[40];
         size_t n;
@@ -344,12 +344,12 @@ START_TEST(test_non_canonical)
         {{1, 0x8d, 0x03, 0}, 4, AUTHZ_EFORMAT, 1},   /* no scope 99 */
         {{1, 0x82, 0x80, 0x00, 0}, 5, AUTHZ_EFORMAT, 1}, /* overlong */
         {{1, 0xff, 0xff, 0xff, 0xff, 0x7f, 0}, 7, AUTHZ_EFORMAT, 1},
-        {{1, 0xca, 0x01, 0}, 4, AUTHZ_EFORMAT, 1},   /* type 50: none */
+        {{1, 0xf2, 0x01, 0}, 4, AUTHZ_EFORMAT, 1},   /* type 60: none */
         {{1, 0x83, 0x01, 0}, 4, AUTHZ_EFORMAT, 1},   /* user, action 32 */
         {{0, 2, 4, 4}, 4, AUTHZ_EFORMAT, 3},         /* duplicate entry */
         {{0, 2, 0, 4}, 4, AUTHZ_EFORMAT, 2},         /* *:* not alone */
         {{0, 2, 4, 2}, 4, AUTHZ_EFORMAT, 3},         /* user:* after ws:* */
-        {{0, 1, 104}, 3, AUTHZ_EFORMAT, 2},          /* type 51: none */
+        {{0, 1, 122}, 3, AUTHZ_EFORMAT, 2},          /* type 60: none */
         {{0, 1, 3}, 3, AUTHZ_EFORMAT, 3},            /* id cut short */
         {{0, 0x7f, 0}, 3, AUTHZ_EFORMAT, 1},         /* count > data */
         {{100, 0}, 2, AUTHZ_EFORMAT, 0},             /* count > data */

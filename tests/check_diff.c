@@ -155,7 +155,7 @@ static const char *const BAD_SCOPES[] = {
     "template:view_insights",
     "no_user_data",
     "coder:apikeys.manage_self",
-    "workspace:use_shared",
+    "organization_skill:share",
 };
 
 static const char *const BAD_ALLOW[] = {

@@ -184,10 +184,13 @@ START_TEST(test_public_names)
         "user_secret:read", "user_secret:create", "user_secret:update",
         "user_secret:delete", "user_secret:*",
         "organization:read", "organization:update", "organization:delete",
-        "organization:*", "task:read", "task:create", "task:update",
-        "task:delete", "task:*", "user_skill:read", "user_skill:create",
+        "organization:*", "user_skill:read", "user_skill:create",
         "user_skill:update", "user_skill:delete", "user_skill:*",
-        "inbox_notification:read", "inbox_notification:update"};
+        "inbox_notification:read", "inbox_notification:update",
+        "chat_model_config:read", "chat_model_config:share",
+        "organization_skill:read", "organization_skill:create",
+        "organization_skill:update", "organization_skill:delete",
+        "organization_skill:share", "organization_skill:*"};
     const authz_catalog *cat = coder();
     size_t i, n_public = 0, n_checked = 0;
     uint32_t t, a;
@@ -224,7 +227,7 @@ START_TEST(test_public_names)
             n_checked++;
         }
     }
-    ck_assert_uint_eq(n_public, 48);
+    ck_assert_uint_eq(n_public, 51);
     ck_assert_uint_gt(n_checked, 200);
 
     ck_assert_int_eq(authz_scope_validate(cat, "debug_info:read", 15,

@@ -135,8 +135,7 @@ START_TEST(test_covers)
         {"workspace:create,workspace:read,workspace:update,workspace:delete,"
          "workspace:start,workspace:stop,workspace:ssh,"
          "workspace:application_connect,workspace:create_agent,"
-         "workspace:delete_agent,workspace:update_agent,workspace:share,"
-         "workspace:use_shared",
+         "workspace:delete_agent,workspace:update_agent,workspace:share",
          "workspace:*", 0, "workspace:*"},
         {"coder:all", "coder:workspaces.create,no_user_data,*:*,debug_info:read",
          1, "(empty)"},
@@ -463,13 +462,13 @@ END_TEST
 START_TEST(test_introspection)
 {
     const authz_catalog *cat = coder();
-    ck_assert_uint_eq(authz_catalog_type_count(cat), 50);
+    ck_assert_uint_eq(authz_catalog_type_count(cat), 55);
     ck_assert_str_eq(authz_catalog_type_name(cat, 0), "user");
     ck_assert_uint_eq(authz_catalog_action_count(cat, 0), 6);
     ck_assert_str_eq(authz_catalog_action_name(cat, 0, 5), "update_personal");
     ck_assert_ptr_null(authz_catalog_action_name(cat, 0, 6));
-    ck_assert_ptr_null(authz_catalog_type_name(cat, 50));
-    ck_assert_uint_eq(authz_catalog_action_count(cat, 50), 0);
+    ck_assert_ptr_null(authz_catalog_type_name(cat, 55));
+    ck_assert_uint_eq(authz_catalog_action_count(cat, 55), 0);
     ck_assert_uint_eq(authz_catalog_type_count(NULL), 0);
     ck_assert_ptr_null(authz_catalog_type_name(NULL, 0));
     ck_assert(!authz_token_grants(NULL, "workspace", "read"));

@@ -19,7 +19,7 @@
 #define CRUD "create", "read", "update", "delete"
 #define WORKSPACE_ACTIONS                                                     \
     CRUD, "start", "stop", "ssh", "application_connect", "create_agent",      \
-        "delete_agent", "update_agent", "share", "use_shared"
+        "delete_agent", "update_agent", "share"
 
 struct catalog_type {
     const char *name;
@@ -31,8 +31,13 @@ static const struct catalog_type CATALOG[] = {
     {"workspace", {WORKSPACE_ACTIONS, NULL}},
     {"workspace_dormant", {WORKSPACE_ACTIONS, NULL}},
     {"prebuilt_workspace", {"update", "delete", NULL}},
-    {"task", {CRUD, NULL}},
     {"chat", {CRUD, "share", NULL}},
+    {"chat_automation", {CRUD, NULL}},
+    {"chat_model_config", {CRUD, "share", NULL}},
+    {"chat_project", {CRUD, NULL}},
+    {"chat_project_memory", {"create", "read", "delete", NULL}},
+    {"mcp_server_config", {CRUD, "share", NULL}},
+    {"organization_skill", {CRUD, "share", NULL}},
     {"workspace_proxy", {CRUD, NULL}},
     {"workspace_build_orchestration", {CRUD, NULL}},
     {"license", {"create", "read", "delete", NULL}},
