@@ -92,8 +92,8 @@ size_t az_allow_normal(struct az_allow *e, size_t n, struct az_allow_nf *nf,
             if (!nf->all)
                 nf->all_index = e[i].index;
             nf->all = 1;
-        } else if (!(nf->wild[t / 64] >> (t % 64) & 1)) {
-            nf->wild[t / 64] |= (uint64_t)1 << (t % 64);
+        } else if (!az_bit_has(nf->wild, t)) {
+            az_bit_set(nf->wild, t);
             if (wild != NULL) {
                 wild[w].tag = t;
                 wild[w].index = e[i].index;
@@ -108,7 +108,7 @@ size_t az_allow_normal(struct az_allow *e, size_t n, struct az_allow_nf *nf,
         for (i = 0; i < n; i++) {
             uint32_t t = e[i].type;
             if (e[i].kind == AZ_ALLOW_UUID &&
-                (t == AZ_ANY_TYPE || !(nf->wild[t / 64] >> (t % 64) & 1)))
+                (t == AZ_ANY_TYPE || !az_bit_has(nf->wild, t)))
                 e[k++] = e[i];
         }
     }

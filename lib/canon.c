@@ -117,6 +117,14 @@ int az_canon_build(const authz_token *tok, struct az_canon *c)
     return AUTHZ_OK;
 }
 
+int az_output_args(const authz_token *token, const void *buf, size_t cap,
+                   const size_t *len)
+{
+    if (token == NULL || len == NULL || (buf == NULL && cap != 0))
+        return AUTHZ_EINVAL;
+    return AUTHZ_OK;
+}
+
 void az_canon_free(const authz_token *tok, struct az_canon *c)
 {
     if (c->mem != NULL)
@@ -185,7 +193,7 @@ int authz_token_text(const authz_token *token, char *buf, size_t cap,
     struct out o = {buf, cap, 0};
     struct az_canon c;
     size_t i;
-    if (token == NULL || len == NULL || (buf == NULL && cap != 0))
+    if (az_output_args(token, buf, cap, len) != AUTHZ_OK)
         return AUTHZ_EINVAL;
     if (az_canon_build(token, &c) != AUTHZ_OK)
         return AUTHZ_ENOMEM;

@@ -84,7 +84,7 @@ int authz_token_encode(const authz_token *token, void *buf, size_t cap,
     struct wbuf w = {buf, cap, 0};
     struct az_canon c;
     size_t i;
-    if (token == NULL || len == NULL || (buf == NULL && cap != 0))
+    if (az_output_args(token, buf, cap, len) != AUTHZ_OK)
         return AUTHZ_EINVAL;
     if (az_canon_build(token, &c) != AUTHZ_OK)
         return AUTHZ_ENOMEM;
@@ -360,7 +360,7 @@ int authz_token_encode_text(const authz_token *token, char *buf, size_t cap,
     unsigned char stack[512], *bin = stack;
     size_t n, out, i, o = 0;
     int code;
-    if (token == NULL || len == NULL || (buf == NULL && cap != 0))
+    if (az_output_args(token, buf, cap, len) != AUTHZ_OK)
         return AUTHZ_EINVAL;
     code = authz_token_encode(token, stack, sizeof stack, &n);
     if (code == AUTHZ_ESPACE) {

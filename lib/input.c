@@ -45,6 +45,18 @@ static int input_error(authz_error *err, int code, int list, size_t index,
                           limit, what);
 }
 
+/* Entry i, within the length limit; an entry that is not is reported
+ * (list, index) and its code returned. */
+static int input_entry(const struct az_input *in, size_t i,
+                       const struct az_limits *lim, int list, const char **p,
+                       size_t *n, authz_error *err)
+{
+    int code = input_get(in, i, lim->max_entry_len, p, n);
+    if (code != AUTHZ_OK)
+        return input_error(err, code, list, i, *p, *n, lim->max_entry_len);
+    return AUTHZ_OK;
+}
+
 int az_input_check(const struct az_input *in, size_t max, int list,
                    authz_error *err)
 {
@@ -70,9 +82,9 @@ int az_input_scopes(const authz_catalog *cat, const struct az_input *in,
     for (i = 0; i < in->n; i++) {
         const char *p, *what = NULL;
         size_t n, offset = 0;
-        int code = input_get(in, i, lim->max_entry_len, &p, &n);
+        int code = input_entry(in, i, lim, list, &p, &n, err);
         if (code != AUTHZ_OK)
-            return input_error(err, code, list, i, p, n, lim->max_entry_len);
+            return code;
         code = az_scope_parse(cat, p, n, &refs[i], &offset, &what);
         if (code == AUTHZ_OK && (lim->flags & AUTHZ_PUBLIC) &&
             !az_scope_is_public(cat, refs[i])) {
@@ -93,9 +105,9 @@ int az_input_allow(const authz_catalog *cat, const struct az_input *in,
     for (i = 0; i < in->n; i++) {
         const char *p, *what = NULL;
         size_t n, offset = 0;
-        int code = input_get(in, i, lim->max_entry_len, &p, &n);
+        int code = input_entry(in, i, lim, list, &p, &n, err);
         if (code != AUTHZ_OK)
-            return input_error(err, code, list, i, p, n, lim->max_entry_len);
+            return code;
         code = az_allow_parse(cat, p, n, &out[i], &offset, &what);
         if (code != AUTHZ_OK)
             return az_error_entry(err, code, list, i, p, n, offset, what);

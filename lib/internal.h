@@ -480,6 +480,17 @@ size_t az_entry_format(const authz_catalog *cat, uint32_t type,
                        const struct az_uuid *id,
                        char out[AZ_ENTRY_TEXT_MAX]);
 
+/* Bitsets over type indices, in 64-bit words. */
+AZ_INLINE int az_bit_has(const uint64_t *set, uint32_t i)
+{
+    return (int)(set[i / 64] >> (i % 64) & 1);
+}
+
+AZ_INLINE void az_bit_set(uint64_t *set, uint32_t i)
+{
+    set[i / 64] |= (uint64_t)1 << (i % 64);
+}
+
 /* The allow-list normal form (SPEC section 3) of parsed entries: `*:*`
  * absorbs every entry, `T:*` absorbs every `T:<id>`. */
 struct az_allow_nf {
@@ -741,6 +752,12 @@ struct az_canon {
 /* Builds the normal form of a token with its allocator: AUTHZ_OK or
  * AUTHZ_ENOMEM. Free with az_canon_free. */
 int az_canon_build(const authz_token *tok, struct az_canon *c);
+
+/* The arguments of a call that writes a token into a caller's buffer: the
+ * token and len required, buf NULL only with cap 0. AUTHZ_OK or
+ * AUTHZ_EINVAL. */
+int az_output_args(const authz_token *token, const void *buf, size_t cap,
+                   const size_t *len);
 void az_canon_free(const authz_token *tok, struct az_canon *c);
 
 /* Canonical order of scope references (by their text). */

@@ -23,7 +23,7 @@ struct allowset {
 
 static int wild_has(const struct allowset *s, uint32_t type)
 {
-    return (s->nf.wild[type / 64] >> (type % 64)) & 1;
+    return az_bit_has(s->nf.wild, type);
 }
 
 /* Normalises `e[0..n)` in place into *s (which then points into e). */
@@ -384,7 +384,7 @@ static void grant_add(void *ctx, uint32_t type, uint32_t action)
     if (type == AZ_ANY_TYPE)
         gs->all = 1;
     else if (action == AZ_ALL_ACTIONS)
-        gs->wild[type / 64] |= (uint64_t)1 << (type % 64);
+        az_bit_set(gs->wild, type);
     else
         gs->mask[type] |= (uint64_t)1 << action;
 }
@@ -402,7 +402,7 @@ static void grant_want(void *ctx, uint32_t type, uint32_t action)
     const struct grantset *h = w->have;
     int ok = h->all ||
              (type != AZ_ANY_TYPE &&
-              ((h->wild[type / 64] >> (type % 64) & 1) ||
+              (az_bit_has(h->wild, type) ||
                (action != AZ_ALL_ACTIONS && (h->mask[type] >> action & 1))));
     if (ok)
         return;
