@@ -414,6 +414,16 @@ static int parse_public(struct parser *ps)
         struct az_grant g;
         int32_t s = find_scope(ps, f[i].p, f[i].len);
         if (s >= 0) {
+            const struct az_scope *sc = &SCOPES(ps)[s];
+            /* An alias is another name for its scope: it may only make
+             * public what already is (docs/SPEC.md 8.2), else a token could
+             * request through the alias what its own normal form (the
+             * target) is refused. */
+            if (sc->kind == AZ_SCOPE_ALIAS &&
+                !SCOPES(ps)[sc->target].is_public)
+                return fail(ps, f[i].col,
+                            "alias of a scope that is not public (make the "
+                            "scope public first)");
             SCOPES(ps)[s].is_public = 1;
             continue;
         }

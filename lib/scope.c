@@ -211,8 +211,12 @@ int az_scope_is_public(const authz_catalog *cat, uint32_t ref)
     uint32_t a;
     if (ref == AZ_REF_STAR_STAR)
         return 0;
-    if (ref & AZ_REF_NAMED)
-        return cat->scopes[ref & ~AZ_REF_NAMED].is_public != 0;
+    if (ref & AZ_REF_NAMED) {
+        /* An alias is public exactly when the scope it names is (the
+         * catalog parser refuses `public` on an alias of an internal
+         * scope), so the two spellings always get the same answer. */
+        return az_ref_scope(cat, ref)->is_public != 0;
+    }
     t = &cat->types[az_ref_type(ref)];
     a = az_ref_action(ref);
     return a == AZ_REF_ALL_ACTIONS ? t->public_wild != 0

@@ -222,6 +222,13 @@ START_TEST(test_errors)
         {"type a read\npublic a:write\n", 2, 10, "unknown action"},
         {"type a read\npublic *:*\n", 2, 8, "cannot be public"},
         {"type a read\npublic\n", 2, 7, "public needs names"},
+        /* The repro of the review: an alias would publish an internal
+         * scope. */
+        {"type w read write\nscope internal = *:*\nalias easy = internal\n"
+         "public easy\n",
+         4, 8, "alias of a scope that is not public"},
+        {"type w read\nscope s = w:read\nalias x = s\npublic w:read x s\n",
+         4, 15, "alias of a scope that is not public"},
         {"type a read\nscope s = a:read\ntype b read\n", 3, 1,
          "type declared after"},
     };
@@ -241,6 +248,64 @@ START_TEST(test_errors)
         ck_assert_msg(strstr(err.message, cases[i].what) != NULL,
                       "case %zu: %s", i, err.message);
     }
+}
+END_TEST
+
+/* An alias and its scope get the same answer under AUTHZ_PUBLIC, whichever
+ * of them the `public` line names; and a token accepted under AUTHZ_PUBLIC
+ * rebuilds from its own normal form under AUTHZ_PUBLIC. */
+START_TEST(test_public_aliases)
+{
+    static const char text[] =
+        "type w read write\n"
+        "scope inside = *:*\n"
+        "scope outside = w:read\n"
+        "alias in = inside\n"
+        "alias out = outside\n"
+        "alias out2 = outside\n"
+        "public outside out\n";
+    static const struct {
+        const char *scope;
+        int code;
+    } rows[] = {
+        {"inside", AUTHZ_ENOTPUBLIC}, {"in", AUTHZ_ENOTPUBLIC},
+        {"outside", AUTHZ_OK},        {"out", AUTHZ_OK},
+        {"out2", AUTHZ_OK}, /* not listed, but its scope is public */
+    };
+    authz_error err;
+    authz_catalog *cat = authz_catalog_parse(text, sizeof text - 1, &err);
+    authz_options opts;
+    size_t i;
+    ck_assert_msg(cat != NULL, "%s", err.message);
+    authz_options_init(&opts);
+    opts.flags = AUTHZ_PUBLIC;
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        authz_str s = {rows[i].scope, strlen(rows[i].scope)};
+        authz_str a = {"w:*", 3};
+        authz_token *tok, *again;
+        authz_list *norm;
+        authz_str ns;
+        ck_assert_int_eq(authz_scope_validate(cat, s.ptr, s.len, AUTHZ_PUBLIC,
+                                              &err),
+                         rows[i].code);
+        tok = authz_token_new_ex(cat, &s, 1, &a, 1, &opts, &err);
+        ck_assert_int_eq(err.code, rows[i].code);
+        if (tok == NULL)
+            continue;
+        norm = authz_token_scopes(tok, &err);
+        ck_assert_ptr_nonnull(norm);
+        ck_assert_uint_eq(authz_list_count(norm), 1);
+        ns.ptr = authz_list_get(norm, 0);
+        ns.len = strlen(ns.ptr);
+        ck_assert_str_eq(ns.ptr, "outside");
+        again = authz_token_new_ex(cat, &ns, 1, &a, 1, &opts, &err);
+        ck_assert_msg(again != NULL, "%s: normal form refused: %s",
+                      rows[i].scope, err.message);
+        authz_token_free(again);
+        authz_list_free(norm);
+        authz_token_free(tok);
+    }
+    authz_catalog_free(cat);
 }
 END_TEST
 
@@ -330,6 +395,7 @@ Suite *catalog_suite(void)
     tcase_add_test(tc, test_custom_catalog);
     tcase_add_test(tc, test_no_user_data_grows);
     tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_public_aliases);
     tcase_add_test(tc, test_limits);
     tcase_add_test(tc, test_allocation_failures);
     suite_add_tcase(s, tc);
