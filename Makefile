@@ -47,7 +47,7 @@ TEST_SRC := $(sort $(wildcard tests/check_*.c)) tests/testutil.c $(wildcard test
 TEST_DEFS := $(patsubst tests/check_%.c,-DHAVE_SUITE_%,$(wildcard tests/check_*.c))
 EXAMPLES := $(B)/examples/minimal $(B)/examples/demo
 
-.PHONY: all lib examples check check-unit test demo install uninstall clean check-install
+.PHONY: all lib examples check check-unit test demo FORCE install uninstall clean check-install
 .DELETE_ON_ERROR:
 
 all: lib examples
@@ -91,10 +91,27 @@ demo: $(B)/examples/demo
 
 # ---- tests -----------------------------------------------------------------
 
-$(B)/check_authz: $(TEST_SRC) tests/tests.h $(B)/libauthz.a $(HEADERS)
+# Suites compile one object each, so a change to the library relinks the
+# runner without recompiling them. The runner's list of suites (TEST_DEFS)
+# is kept in a file that changes only when the list does, so a new suite
+# rebuilds testutil.o and is never left out.
+TEST_OBJ := $(TEST_SRC:tests/%.c=$(B)/tests/%.o)
+
+$(B)/tests/suites.defs: FORCE
+	@mkdir -p $(@D)
+	@echo '$(TEST_DEFS)' | cmp -s - $@ || echo '$(TEST_DEFS)' > $@
+
+$(B)/tests/testutil.o: $(B)/tests/suites.defs
+
+$(B)/tests/%.o: tests/%.c tests/tests.h $(wildcard tests/ref_model.h) $(HEADERS)
 	@test -n "$(CHECK_LIBS)" || { echo "the Check library is missing: apt-get install -y check pkg-config" >&2; exit 1; }
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(TEST_DEFS) -DAUTHZ_SOURCE_DIR='"$(CURDIR)"' \
-	    $(TEST_SRC) $(B)/libauthz.a -o $@ $(CHECK_LIBS) -lpthread $(LDFLAGS)
+	    -c $< -o $@
+
+$(B)/check_authz: $(TEST_OBJ) $(B)/libauthz.a
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(TEST_OBJ) $(B)/libauthz.a -o $@ \
+	    $(CHECK_LIBS) -lpthread $(LDFLAGS)
 
 # `make test` is the quick loop: the unit suites with a shorter differential
 # run (TEST_DIFF_CASES cases; AUTHZ_DIFF_CASES in the environment wins);
