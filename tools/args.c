@@ -153,7 +153,7 @@ static bool split_commas(struct cli_list *l, const char *value)
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static int usage_error(struct cli *c, const char *fmt, ...)
+static enum cli_action usage_error(struct cli *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -181,9 +181,9 @@ static const struct cli_option *find_option(const char *arg, size_t *name_len)
     return NULL;
 }
 
-/* Takes the option at argv[*i] (and its value). Returns -1 to go on, or
- * what main does instead of running the command (enum cli_action). */
-static int take_option(struct cli *c, int argc, char **argv, int *i,
+/* Takes the option at argv[*i] (and its value). Returns CLI_RUN to go on,
+ * or what main does instead of running the command. */
+static enum cli_action take_option(struct cli *c, int argc, char **argv, int *i,
                        unsigned allowed)
 {
     const char *arg = argv[*i], *value = NULL;
@@ -211,24 +211,24 @@ static int take_option(struct cli *c, int argc, char **argv, int *i,
     }
 
     if (o->takes == TAKES_LIST)
-        return split_commas(&c->lists[o->where], value) ? -1 : CLI_NOMEM;
+        return split_commas(&c->lists[o->where], value) ? CLI_RUN : CLI_NOMEM;
     if (o->takes == TAKES_STRING) {
         const char **slot = (const char **)(void *)((char *)c + o->where);
         if (*slot != NULL)
             return usage_error(c, "option --%s given twice", o->name);
         *slot = value;
-        return -1;
+        return CLI_RUN;
     }
     switch (o->bit) {
     case OPT_JSON:
         c->json = true;
-        return -1;
+        return CLI_RUN;
     case OPT_HELP:
         return CLI_HELP;
     case OPT_VERSION:
         return CLI_VERSION;
     default:
-        return -1;
+        return CLI_RUN;
     }
 }
 
@@ -252,7 +252,8 @@ enum cli_action cli_parse(struct cli *c, const struct cli_command *commands,
 {
     bool operands_only = false;
     size_t i_list;
-    int i, r;
+    enum cli_action r;
+    int i;
 
     memset(c, 0, sizeof *c);
     for (i_list = 0; i_list < sizeof c->source / sizeof c->source[0];
@@ -263,8 +264,8 @@ enum cli_action cli_parse(struct cli *c, const struct cli_command *commands,
 
     for (i = 1; i < argc && is_option(argv[i]) && strcmp(argv[i], "--") != 0;
          i++)
-        if ((r = take_option(c, argc, argv, &i, GLOBAL_OPTIONS)) >= 0)
-            return (enum cli_action)r;
+        if ((r = take_option(c, argc, argv, &i, GLOBAL_OPTIONS)) != CLI_RUN)
+            return r;
     if (i < argc && strcmp(argv[i], "--") == 0)
         i++;
     if (i >= argc)
@@ -282,8 +283,8 @@ enum cli_action cli_parse(struct cli *c, const struct cli_command *commands,
         } else if (!operands_only && is_option(argv[i])) {
             r = take_option(c, argc, argv, &i,
                             c->cmd->options | COMMON_OPTIONS);
-            if (r >= 0)
-                return (enum cli_action)r;
+            if (r != CLI_RUN)
+                return r;
         } else {
             c->args[c->n_args++] = argv[i];
         }
