@@ -183,8 +183,8 @@ static const struct cli_option *find_option(const char *arg, size_t *name_len)
 
 /* Takes the option at argv[*i] (and its value). Returns CLI_RUN to go on,
  * or what main does instead of running the command. */
-static enum cli_action take_option(struct cli *c, int argc, char **argv, int *i,
-                       unsigned allowed)
+static enum cli_action take_option(struct cli *c, int argc, char **argv,
+                                   int *i, unsigned allowed)
 {
     const char *arg = argv[*i], *value = NULL;
     size_t name_len;
