@@ -557,6 +557,26 @@ authz_token_granted_sql(const authz_token *token, const authz_target *target,
                         const char *column, char *buf, size_t cap,
                         size_t *len);
 
+/* What changed from catalog `from` to catalog `to`, for a host upgrading
+ * its catalog (a new Coder release): one line per difference, in three
+ * groups (types and their actions, then named scopes and their grants,
+ * then public names), each with removals before additions, in catalog
+ * order:
+ *     -type T / +type T                a resource type
+ *     -action T:A / +action T:A        an action of a type both have
+ *     -scope NAME / +scope NAME        a named scope (composite, builtin)
+ *     -alias NAME = S / +alias ...     an alias, or where it points
+ *     -grant NAME G / +grant NAME G    a grant of a scope both have, G as
+ *                                      the catalog text writes it
+ *     -public NAME / +public NAME      a name a token may request
+ * Names are compared by their bytes, not their positions. An empty list
+ * means the catalogs mean the same (their fingerprints may still differ
+ * if declarations moved). Returns NULL with err filled (AUTHZ_EINVAL for
+ * a NULL catalog, AUTHZ_ENOMEM). Thread-safe. (Since 0.2.) */
+AUTHZ_API AUTHZ_NODISCARD authz_list *
+authz_catalog_diff(const authz_catalog *from, const authz_catalog *to,
+                   authz_error *err);
+
 /* ------------------------------------------------------------------------ */
 /* Canonical and binary forms                                                */
 /* ------------------------------------------------------------------------ */

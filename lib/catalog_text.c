@@ -57,19 +57,28 @@ static void put(struct out *o, const char *fmt, ...)
         o->len += (size_t)n;
 }
 
-static void put_grant(struct out *o, const authz_catalog *cat,
-                      const struct az_grant *g)
+void az_grant_format(const authz_catalog *cat, const struct az_grant *g,
+                     char *buf, size_t cap)
 {
     const struct az_type *t;
     if (g->type == AZ_ANY_TYPE) {
-        put(o, " %s*:*", g->negative ? "-" : "");
+        snprintf(buf, cap, "%s*:*", g->negative ? "-" : "");
         return;
     }
     t = &cat->types[g->type];
-    put(o, " %s%s:%s", g->negative ? "-" : "", az_name_ptr(cat, t->name),
-        g->action == AZ_ALL_ACTIONS
-            ? "*"
-            : az_name_ptr(cat, cat->actions[t->first_action + g->action]));
+    snprintf(buf, cap, "%s%s:%s", g->negative ? "-" : "",
+             az_name_ptr(cat, t->name),
+             g->action == AZ_ALL_ACTIONS
+                 ? "*"
+                 : az_name_ptr(cat, cat->actions[t->first_action + g->action]));
+}
+
+static void put_grant(struct out *o, const authz_catalog *cat,
+                      const struct az_grant *g)
+{
+    char text[AZ_GRANT_TEXT_SIZE];
+    az_grant_format(cat, g, text, sizeof text);
+    put(o, " %s", text);
 }
 
 /* Declarations in index order reproduce the pool and tables exactly:

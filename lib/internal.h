@@ -109,6 +109,12 @@ struct authz_catalog {
  * az_index_slots(cat) slots. Picks the seed with the shortest worst probe. */
 size_t az_index_slots(const struct authz_catalog *cat);
 
+/* The text of one grant of a named scope, as the catalog format writes it
+ * (`T:A`, `T:*`, `*:*`, with `-` when it subtracts). */
+#define AZ_GRANT_TEXT_SIZE (2 * AZ_MAX_NAME_LEN + 3)
+void az_grant_format(const authz_catalog *cat, const struct az_grant *g,
+                     char *buf, size_t cap);
+
 /* FNV-1a over everything an encoded token refers to, in order. */
 uint64_t az_catalog_fingerprint(const struct authz_catalog *cat);
 void az_index_build(struct authz_catalog *cat, struct az_slot *mem);

@@ -10,14 +10,18 @@ MANDIR ?= $(PREFIX)/share/man
 CLI_SRC := tools/authz.c tools/args.c tools/commands.c tools/diag.c tools/json.c
 # The tool uses the public header only: lib/ is not on its include path.
 CLI_CFLAGS := $(filter-out -Ilib,$(ALL_CFLAGS))
+# The Coder commit the embedded catalog matches, from its header comment.
+CODER_COMMIT := $(shell sed -n 's/^\# Pinned to coder\/coder commit \([0-9a-f]*\)$$/\1/p' catalog/coder.catalog)
 
 .PHONY: cli check-cli install-cli uninstall-cli
 
 all: $(B)/authz
 cli: $(B)/authz
 
-$(B)/authz: $(CLI_SRC) tools/cli.h include/authz.h $(B)/libauthz.a
-	$(CC) $(CLI_CFLAGS) $(CLI_SRC) $(B)/libauthz.a -o $@ $(LDFLAGS)
+$(B)/authz: $(CLI_SRC) tools/cli.h include/authz.h $(B)/libauthz.a catalog/coder.catalog
+	@test -n "$(CODER_COMMIT)" || { echo "catalog/coder.catalog names no Coder commit" >&2; exit 1; }
+	$(CC) $(CLI_CFLAGS) -DAUTHZ_CODER_COMMIT='"$(CODER_COMMIT)"' $(CLI_SRC) \
+	    $(B)/libauthz.a -o $@ $(LDFLAGS)
 
 check: check-cli
 check-cli: $(B)/authz

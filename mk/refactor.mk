@@ -32,9 +32,10 @@ LAYERS_TOOLS_OBJ = $(patsubst tools/%.c,$(LAYERS_B)/tools/%.o,$(CLI_SRC))
 .PHONY: check-layers
 check: check-layers
 
+# Compiled as mk/cli.mk compiles the tool, one object per file.
 $(LAYERS_B)/tools/%.o: tools/%.c tools/cli.h include/authz.h
 	@mkdir -p $(@D)
-	$(CC) $(CLI_CFLAGS) -c $< -o $@
+	$(CC) $(CLI_CFLAGS) -DAUTHZ_CODER_COMMIT='"$(CODER_COMMIT)"' -c $< -o $@
 
 check-layers: $(LIB_OBJ) $(LAYERS_TOOLS_OBJ) tests/layers.sh
 	sh tests/layers.sh lib $(LIB_OBJ) -- $(wildcard lib/*.h)

@@ -309,6 +309,58 @@ START_TEST(test_public_aliases)
 }
 END_TEST
 
+/* authz_catalog_diff: nothing between a catalog and itself or its text;
+ * each kind of change, both ways; NULL is an error. */
+START_TEST(test_diff)
+{
+    static const char a_text[] = "type doc read write\n"
+                                 "scope edit = doc:read doc:write\n"
+                                 "public doc:read edit\n";
+    static const char b_text[] = "type doc read share\n"
+                                 "scope edit = doc:read -doc:share *:*\n"
+                                 "public doc:read doc:*\n";
+    static const char *want_ab[] = {"-action doc:write", "+action doc:share",
+                                    "-grant edit doc:write",
+                                    "+grant edit -doc:share",
+                                    "+grant edit *:*", "-public edit",
+                                    "+public doc:*"};
+    authz_error err;
+    authz_catalog *a = authz_catalog_parse(a_text, sizeof a_text - 1, &err);
+    authz_catalog *b = authz_catalog_parse(b_text, sizeof b_text - 1, &err);
+    authz_list *d;
+    size_t i, len = authz_catalog_text(authz_catalog_coder(), NULL, 0);
+    char *text = malloc(len + 1);
+    authz_catalog *again;
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    d = authz_catalog_diff(a, b, &err);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_eq(authz_list_count(d), sizeof want_ab / sizeof *want_ab);
+    for (i = 0; i < authz_list_count(d); i++)
+        ck_assert_str_eq(authz_list_get(d, i), want_ab[i]);
+    authz_list_free(d);
+    d = authz_catalog_diff(a, a, &err);
+    ck_assert_uint_eq(authz_list_count(d), 0);
+    ck_assert_int_eq(err.code, AUTHZ_OK);
+    authz_list_free(d);
+    /* The embedded catalog and its own text mean the same. */
+    ck_assert_ptr_nonnull(text);
+    authz_catalog_text(authz_catalog_coder(), text, len + 1);
+    again = authz_catalog_parse(text, len, &err);
+    ck_assert_ptr_nonnull(again);
+    d = authz_catalog_diff(authz_catalog_coder(), again, &err);
+    ck_assert_uint_eq(authz_list_count(d), 0);
+    authz_list_free(d);
+    authz_catalog_free(again);
+    free(text);
+    ck_assert_ptr_null(authz_catalog_diff(NULL, a, &err));
+    ck_assert_int_eq(err.code, AUTHZ_EINVAL);
+    ck_assert_ptr_null(authz_catalog_diff(a, NULL, &err));
+    authz_catalog_free(b);
+    authz_catalog_free(a);
+}
+END_TEST
+
 /* 64 actions per type and 4096 types are supported; one more is not. */
 START_TEST(test_limits)
 {
@@ -396,6 +448,7 @@ Suite *catalog_suite(void)
     tcase_add_test(tc, test_no_user_data_grows);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_public_aliases);
+    tcase_add_test(tc, test_diff);
     tcase_add_test(tc, test_limits);
     tcase_add_test(tc, test_allocation_failures);
     suite_add_tcase(s, tc);

@@ -57,6 +57,8 @@ static const struct cli_option options[] = {
     {"want", 0, OPT_WANT, TAKES_LIST, LIST_WANT, "S",
      "a scope wanted; repeats, and splits on commas"},
     {"json", 0, OPT_JSON, TAKES_ACTION, 0, NULL, "print one JSON object"},
+    {"diff", 0, OPT_DIFF, TAKES_ACTION, 0, NULL,
+     "compare catalog file OLD with NEW (default: the catalog in use)"},
     {"help", 'h', OPT_HELP, TAKES_ACTION, 0, NULL,
      "print this help and exit"},
     {"version", 0, OPT_VERSION, TAKES_ACTION, 0, NULL,
@@ -223,6 +225,9 @@ static enum cli_action take_option(struct cli *c, int argc, char **argv,
     case OPT_JSON:
         c->json = true;
         return CLI_RUN;
+    case OPT_DIFF:
+        c->diff = true;
+        return CLI_RUN;
     case OPT_HELP:
         return CLI_HELP;
     case OPT_VERSION:
@@ -295,6 +300,12 @@ enum cli_action cli_parse(struct cli *c, const struct cli_command *commands,
     if (c->n_args > c->cmd->max_args)
         return usage_error(c, "%s: unexpected operand '%s'", c->cmd->name,
                            c->args[c->cmd->max_args]);
+    if (c->diff && c->n_args == 0)
+        return usage_error(c, "%s --diff needs OLD [NEW]", c->cmd->name);
+    if ((c->cmd->options & OPT_DIFF) && !c->diff && c->n_args > 0)
+        return usage_error(c, "%s: unexpected operand '%s' (operands go "
+                              "with --diff)",
+                           c->cmd->name, c->args[0]);
     if (c->token != NULL &&
         (c->lists[LIST_SCOPE].given || c->lists[LIST_ALLOW].given))
         return usage_error(c, "%s: --token and --%s exclude each other",

@@ -52,10 +52,16 @@ const struct cli_command cli_commands[] = {
      "--want that --have lacks (exit 1). Both lists are required.\n"
      "workspace:* covers workspace:ssh; the workspace actions listed one by\n"
      "one do not cover workspace:* (it also grants actions added later)."},
-    {"catalog", cmd_catalog, 0, 0, 0, "",
-     "print the catalog in its text format",
+    {"catalog", cmd_catalog, OPT_DIFF, 0, 2, "[--diff OLD [NEW]]",
+     "print the catalog in its text format, or what changed between two",
      "Prints the catalog (the embedded one, or --catalog FILE) in the text\n"
-     "format, which parses back to the same catalog."},
+     "format, which parses back to the same catalog; the embedded one is\n"
+     "headed by the Coder commit it matches.\n"
+     "With --diff OLD [NEW]: what changed from catalog file OLD to NEW (by\n"
+     "default the catalog in use), one line each: -type/+type T,\n"
+     "-action/+action T:A, -scope/+scope NAME, -alias/+alias NAME = S,\n"
+     "-grant/+grant NAME G, -public/+public NAME. Exit 0 when they mean\n"
+     "the same, 1 when they differ."},
     {"encode", cmd_encode, TOKEN_OPTIONS, 0, 0, "",
      "the token in its base64url form, for --token and decode",
      "Prints the token in its binary form (versioned, tied to the catalog,\n"

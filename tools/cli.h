@@ -33,7 +33,8 @@ enum {
     OPT_JSON = 1u << 5,
     OPT_HELP = 1u << 6,
     OPT_VERSION = 1u << 7,
-    OPT_TOKEN = 1u << 8 /* instead of --scope and --allow */
+    OPT_TOKEN = 1u << 8, /* instead of --scope and --allow */
+    OPT_DIFF = 1u << 9   /* catalog: compare two catalogs */
 };
 
 /* The repeatable list options. Each value is split on commas; the entries
@@ -68,6 +69,7 @@ struct cli {
     authz_catalog *owned_cat;   /* parsed from --catalog; freed at exit */
     struct cli_list lists[N_LISTS];
     bool json;
+    bool diff;                  /* catalog --diff */
     char **args;                /* operands */
     size_t n_args;
     /* Which command-line list each list of the library's error record

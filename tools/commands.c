@@ -61,9 +61,11 @@ static authz_str text_line(const char *text, size_t len, size_t line)
     return s;
 }
 
-static int load_catalog(struct cli *c)
+/* Reads and parses the catalog file `path` (- for standard input) into
+ * *out. Returns -1 on success, else the exit status of the reported error. */
+static int load_catalog_file(struct cli *c, const char *path,
+                             authz_catalog **out)
 {
-    const char *path = c->catalog_path;
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
     authz_error err;
@@ -83,8 +85,8 @@ static int load_catalog(struct cli *c)
         return diag_fail(c, "%s: %s", path,
                          failed > 0 ? strerror(failed) : "read error");
     }
-    c->owned_cat = authz_catalog_parse(text, len, &err);
-    if (c->owned_cat == NULL) {
+    *out = authz_catalog_parse(text, len, &err);
+    if (*out == NULL) {
         int status;
         if (err.list == AUTHZ_LIST_CATALOG && err.line > 0) {
             authz_str line = text_line(text, len, err.line);
@@ -96,8 +98,14 @@ static int load_catalog(struct cli *c)
         return status;
     }
     free(text);
-    c->cat = c->owned_cat;
     return -1;
+}
+
+static int load_catalog(struct cli *c)
+{
+    int status = load_catalog_file(c, c->catalog_path, &c->owned_cat);
+    c->cat = c->owned_cat;
+    return status;
 }
 
 /* "Every permission": `coder:all` where the catalog has a scope by that
@@ -592,13 +600,50 @@ int cmd_covers(struct cli *c)
     return covered ? EXIT_YES : EXIT_NO;
 }
 
+/* `catalog --diff OLD [NEW]`: what a host upgrading its catalog needs to
+ * know, one line per difference (authz_catalog_diff); NEW defaults to the
+ * catalog in use. Exit 0 when the two mean the same, 1 when they differ. */
+static int catalog_diff(struct cli *c)
+{
+    authz_catalog *old_cat = NULL, *new_cat = NULL;
+    authz_list *lines;
+    authz_error err;
+    size_t i, n;
+    int status = load_catalog_file(c, c->args[0], &old_cat);
+    if (status < 0 && c->n_args > 1)
+        status = load_catalog_file(c, c->args[1], &new_cat);
+    if (status >= 0) {
+        authz_catalog_free(old_cat);
+        return status;
+    }
+    lines = authz_catalog_diff(old_cat, new_cat != NULL ? new_cat : c->cat,
+                               &err);
+    authz_catalog_free(new_cat);
+    authz_catalog_free(old_cat);
+    if (lines == NULL)
+        return diag_error(c, &err, NULL);
+    n = authz_list_count(lines);
+    for (i = 0; i < n; i++)
+        printf("%s\n", authz_list_get(lines, i));
+    authz_list_free(lines);
+    return n == 0 ? EXIT_YES : EXIT_NO;
+}
+
 int cmd_catalog(struct cli *c)
 {
-    size_t len = authz_catalog_text(c->cat, NULL, 0);
-    char *text = malloc(len + 1);
+    size_t len;
+    char *text;
+    if (c->diff)
+        return catalog_diff(c);
+    len = authz_catalog_text(c->cat, NULL, 0);
+    text = malloc(len + 1);
     if (text == NULL)
         diag_nomem();
     authz_catalog_text(c->cat, text, len + 1);
+    /* The embedded catalog says which Coder it is; the comment parses. */
+    if (c->catalog_path == NULL)
+        printf("# Coder's catalog at coder/coder commit %s\n\n",
+               AUTHZ_CODER_COMMIT);
     fwrite(text, 1, len, stdout);
     free(text);
     return EXIT_YES;

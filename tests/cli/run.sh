@@ -545,9 +545,12 @@ expect 1 "not covered: audit:read" --catalog "$DOCS" covers --have no_audit --wa
 
 # The printed catalog parses back to a catalog that prints the same, from a
 # file and from standard input; Coder's catalog file gives the embedded one.
+# The embedded one is headed by the Coder commit its file names.
 run catalog
-cp out coder.txt
-if [ "$rc" -eq 0 ] && [ -s coder.txt ] && head -1 coder.txt | grep -q '^type user '; then ok; else bad "authz catalog"; fi
+commit=$(sed -n 's/^# Pinned to coder\/coder commit \([0-9a-f]*\)$/\1/p' "$ROOT/catalog/coder.catalog")
+sed 1,2d out > coder.txt
+if [ "$rc" -eq 0 ] && [ ${#commit} -eq 40 ] && [ "$(sed -n 1p out)" = "# Coder's catalog at coder/coder commit $commit" ] &&
+    [ -z "$(sed -n 2p out)" ] && head -1 coder.txt | grep -q '^type user '; then ok; else bad "authz catalog"; fi
 expect_file coder.txt 0 --catalog coder.txt catalog
 # shellcheck disable=SC2094 # (expect_file only reads coder.txt)
 expect_file coder.txt 0 --catalog - catalog <coder.txt
@@ -565,6 +568,38 @@ done
 for cat in "" coder.txt; do
     expect 0 "allow" ${cat:+--catalog "$cat"} check --scope coder:workspaces.access workspace "$W" ssh
 done
+
+# catalog --diff: one line per difference, exit 1; equal catalogs, exit 0.
+expect 0 "" catalog --diff coder.txt
+expect 0 "" catalog --diff "$ROOT/catalog/coder.catalog" coder.txt
+expect 0 "" --catalog "$DOCS" catalog --diff docs.txt
+printf 'type doc read write\ntype page read\nscope edit = doc:read doc:write\nscope view = doc:read\nalias v = view\npublic doc:read view v\n' >old.catalog
+printf 'type doc read write share\ntype blob read\nscope edit = doc:read doc:write doc:share\nscope view = doc:read\nalias v = edit\npublic doc:read doc:share edit\n' >new.catalog
+expect 1 "-type page
++action doc:share
++type blob
+-alias v = view
++grant edit doc:share
++alias v = edit
+-public view
++public doc:share
++public edit" catalog --diff old.catalog new.catalog
+expect 1 "-action doc:share
+-type blob
++type page
+-grant edit doc:share
+-alias v = edit
++alias v = view
+-public doc:share
+-public edit
++public view" --catalog new.catalog catalog --diff new.catalog old.catalog
+expect_err "authz: catalog --diff needs OLD [NEW]
+Try 'authz catalog --help'." catalog --diff
+expect_err "authz: catalog: unexpected operand 'x' (operands go with --diff)
+Try 'authz catalog --help'." catalog x
+expect_err "authz: catalog: unexpected operand 'c'
+Try 'authz catalog --help'." catalog --diff a b c
+expect_err "authz: nothing.catalog: No such file or directory" catalog --diff nothing.catalog
 
 # Catalog errors: file, line and column, the line with a caret, status 2.
 printf 'type doc read write\ntype page read\nscope app:edit = doc:read doc:bogus\n' >bad.catalog
