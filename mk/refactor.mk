@@ -27,13 +27,14 @@ check-timing: $(TIMING_BIN)
 # includes one that includes it back (tests/layers.sh, from the object
 # files' symbols). Part of `make check`; about a second.
 LAYERS_B := $(B)/layers
-LAYERS_TOOLS_OBJ = $(patsubst tools/%.c,$(LAYERS_B)/tools/%.o,$(CLI_SRC))
+# The tool's files (CLI_SRC, mk/cli.mk), wherever they live.
+LAYERS_TOOLS_OBJ = $(CLI_SRC:%.c=$(LAYERS_B)/%.o)
 
 .PHONY: check-layers
 check: check-layers
 
 # Compiled as mk/cli.mk compiles the tool, one object per file.
-$(LAYERS_B)/tools/%.o: tools/%.c tools/cli.h include/authz.h
+$(LAYERS_B)/%.o: %.c tools/cli.h include/authz.h
 	@mkdir -p $(@D)
 	$(CC) $(CLI_CFLAGS) -DAUTHZ_CODER_COMMIT='"$(CODER_COMMIT)"' -c $< -o $@
 
