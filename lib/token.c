@@ -15,6 +15,7 @@
  */
 #include "internal.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -148,6 +149,38 @@ static int insert_grouped(authz_token *tok, struct az_allow *e, size_t n)
     return 1;
 }
 
+#ifndef NDEBUG
+/* What az_id_find and az_slot_entry take for granted; checked in builds
+ * without NDEBUG (every `make check` build), never on the check path. */
+static void assert_invariants(const authz_token *tok)
+{
+    uint32_t i, k, n_ids = 0;
+    /* Some slot stays empty, so every probe ends. */
+    assert(tok->cap >= 8 && tok->cap > tok->n_ids);
+    /* The last 8 control bytes repeat the first 8, so a group of 8 read
+     * at any slot needs no wrap. */
+    for (i = 0; i < 8; i++)
+        assert(tok->ctrl[tok->cap + i] == tok->ctrl[i]);
+    for (i = 0; i < tok->cap; i++) {
+        const struct az_idslot *slot = &tok->slots[i];
+        assert((tok->ctrl[i] != 0) == (slot->tag != 0));
+        if (slot->tag == 0)
+            continue;
+        n_ids++;
+        if (slot->tag != AZ_TAG_MULTI)
+            continue;
+        /* An overflow list: its count, then tags strictly ascending, so
+         * the binary search works and `*` (the largest tag) is last. */
+        assert(slot->aux < tok->n_overflow);
+        assert(tok->overflow[slot->aux].tag >= 2);
+        for (k = 1; k < tok->overflow[slot->aux].tag; k++)
+            assert(tok->overflow[slot->aux + k].tag <
+                   tok->overflow[slot->aux + k + 1].tag);
+    }
+    assert(n_ids == tok->n_ids);
+}
+#endif
+
 /* Size of a region rounded up so the next one stays 8-byte aligned. */
 static size_t align8(size_t n)
 {
@@ -275,6 +308,9 @@ authz_token *az_token_compile(const authz_catalog *cat,
         authz_token_free(tok);
         goto nomem;
     }
+#ifndef NDEBUG
+    assert_invariants(tok);
+#endif
     az_error_ok(err);
     return tok;
 

@@ -1,5 +1,6 @@
 # mk/refactor.mk - tests kept out of the default gate (check-timing), and
-# the layering check (check-layers, part of make check).
+# the layering and assert checks (check-layers, check-asserts: part of
+# make check).
 # Included by the top Makefile.
 #
 #   make check-timing    timing-ratio tests (tests/timing_flood.c: crafted
@@ -41,3 +42,13 @@ $(LAYERS_B)/%.o: %.c tools/cli.h include/authz.h
 check-layers: $(LIB_OBJ) $(LAYERS_TOOLS_OBJ) tests/layers.sh
 	sh tests/layers.sh lib $(LIB_OBJ) -- $(wildcard lib/*.h)
 	sh tests/layers.sh tools $(LAYERS_TOOLS_OBJ)
+
+# make check-asserts: the library under test was built with its invariant
+# asserts on (token construction; no -DNDEBUG in CFLAGS), as every
+# `make check` build must be. Part of `make check`.
+.PHONY: check-asserts
+check: check-asserts
+check-asserts: $(B)/obj/token.o
+	@nm $(B)/obj/token.o | grep -q __assert_fail || { \
+	    echo "check-asserts: lib/token.c was built without its asserts (NDEBUG set in CFLAGS?)" >&2; exit 1; }
+	@echo "check-asserts: the token's invariant asserts are compiled in"
