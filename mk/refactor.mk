@@ -26,7 +26,8 @@ check-timing: $(TIMING_BIN)
 # make check-layers: no file of lib/ or tools/ calls into a file that calls
 # it back, directly or around a loop, and no private header of lib/
 # includes one that includes it back (tests/layers.sh, from the object
-# files' symbols). Part of `make check`; about a second.
+# files' symbols), and each private header compiles alone. Part of `make
+# check`; a few seconds.
 LAYERS_B := $(B)/layers
 # The tool's files (CLI_SRC, mk/cli.mk), wherever they live.
 LAYERS_TOOLS_OBJ = $(CLI_SRC:%.c=$(LAYERS_B)/%.o)
@@ -42,6 +43,12 @@ $(LAYERS_B)/%.o: %.c tools/cli.h include/authz.h
 check-layers: $(LIB_OBJ) $(LAYERS_TOOLS_OBJ) tests/layers.sh
 	sh tests/layers.sh lib $(LIB_OBJ) -- $(wildcard lib/*.h)
 	sh tests/layers.sh tools $(LAYERS_TOOLS_OBJ)
+	@# Each private header compiles alone: it includes what it uses.
+	@for h in $(notdir $(wildcard lib/*.h)); do \
+	    printf '#include "%s"\n' $$h | $(CC) $(LIB_CFLAGS) -fsyntax-only -x c - || { \
+	        echo "check-layers: lib/$$h does not compile alone" >&2; exit 1; }; \
+	done
+	@echo "check-layers: every private header of lib/ compiles alone"
 
 # make check-asserts: the library under test was built with its invariant
 # asserts on (token construction; no -DNDEBUG in CFLAGS), as every
