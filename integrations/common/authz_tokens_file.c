@@ -217,6 +217,8 @@ aztf_table *aztf_parse(const authz_catalog *catalog, const char *text,
         }
         return NULL;
     }
+    if (len == 0)
+        text = ""; /* NULL + 0 is undefined */
     aztf_table *t = calloc(1, sizeof *t);
     struct strvec sv = {NULL, 0}, av = {NULL, 0};
     if (t == NULL)
