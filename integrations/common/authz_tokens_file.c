@@ -52,11 +52,24 @@ int aztf_ct_memcmp(const void *a, const void *b, size_t n)
     return (int)((unsigned)(acc + 0xffu) >> 8);
 }
 
+/* The slot of a digest: all 32 bytes mixed (a multiply and xor-shift per
+ * 64-bit word, as SplitMix64's finaliser), so that digests which are not
+ * uniformly random (hand-written, or alike in some bytes) still spread
+ * over the table instead of forming one long probe cluster. */
 static size_t slot_of(const unsigned char *d, size_t mask)
 {
     uint64_t h = 0;
-    for (int i = 0; i < 8; i++)
-        h = (h << 8) | d[i];
+    for (int w = 0; w < 4; w++) {
+        uint64_t x = 0;
+        for (int i = 0; i < 8; i++)
+            x = (x << 8) | d[8 * w + i];
+        h ^= x;
+        h ^= h >> 30;
+        h *= UINT64_C(0xbf58476d1ce4e5b9);
+        h ^= h >> 27;
+        h *= UINT64_C(0x94d049bb133111eb);
+        h ^= h >> 31;
+    }
     return (size_t)(h & (uint64_t)mask);
 }
 
