@@ -15,6 +15,8 @@
  *   - each parsed line, written back with aztf_write_line from its own
  *     fields, is the canonical line (one space between fields) and parses
  *     back to a token whose binary encoding equals the first's;
+ *   - with the tokens' allocator failing at one of its calls, the parse
+ *     fails with AZTF_ENOMEM and frees every token it had built;
  *   - nothing leaks (LeakSanitizer under libFuzzer).
  *
  * Built with libFuzzer (clang -fsanitize=fuzzer,address,undefined) by
@@ -51,6 +53,70 @@ static int hexval(char c)
     if (c >= 'a' && c <= 'f')
         return c - 'a' + 10;
     return -1;
+}
+
+/* An allocator for the tokens that counts and can fail its Nth call. */
+struct counting {
+    size_t calls, live, fail_at; /* fail_at 0: never */
+};
+
+static void *c_malloc(void *ctx, size_t size)
+{
+    struct counting *c = ctx;
+    if (++c->calls == c->fail_at)
+        return NULL;
+    void *p = malloc(size ? size : 1);
+    c->live += p != NULL;
+    return p;
+}
+
+static void *c_realloc(void *ctx, void *ptr, size_t size)
+{
+    struct counting *c = ctx;
+    if (++c->calls == c->fail_at)
+        return NULL;
+    void *p = realloc(ptr, size ? size : 1);
+    c->live += p != NULL && ptr == NULL;
+    return p;
+}
+
+static void c_free(void *ctx, void *ptr)
+{
+    struct counting *c = ctx;
+    if (ptr == NULL)
+        return;
+    REQUIRE(c->live > 0);
+    c->live--;
+    free(ptr);
+}
+
+/* Parses again with the tokens' allocator failing at its Nth call (N
+ * from the input): out of memory, with nothing of the tokens left live; or,
+ * when N is past the calls a parse makes, the same count. */
+static void parse_failing(const char *text, size_t size, size_t count)
+{
+    struct counting c = {0, 0, 0};
+    authz_allocator a = {c_malloc, c_realloc, c_free, &c};
+    authz_options opts;
+    authz_options_init(&opts);
+    opts.allocator = &a;
+    aztf_error err;
+    aztf_table *t = aztf_parse(authz_catalog_coder(), text, size, &opts, &err);
+    REQUIRE(t != NULL && aztf_count(t) == count);
+    aztf_free(t);
+    REQUIRE(c.live == 0);
+    size_t calls = c.calls;
+    if (calls == 0)
+        return;
+    size_t h = size;
+    for (size_t i = 0; i < size; i++)
+        h = h * 31 + (unsigned char)text[i];
+    c.calls = 0;
+    c.fail_at = 1 + h % calls;
+    t = aztf_parse(authz_catalog_coder(), text, size, &opts, &err);
+    REQUIRE(t == NULL);
+    REQUIRE(err.code == AZTF_ENOMEM && err.line == 0);
+    REQUIRE(c.live == 0);
 }
 
 /* The canonical binary form of a token, malloc'ed. */
@@ -222,6 +288,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         n++;
     }
     REQUIRE(aztf_count(t) == n);
+    parse_failing(text, size, n);
 
     /* Digests one bit away from each found one: absent unless listed. */
     for (size_t i = 0; i < n; i++) {
