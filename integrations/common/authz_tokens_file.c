@@ -52,24 +52,25 @@ int aztf_ct_memcmp(const void *a, const void *b, size_t n)
     return (int)((unsigned)(acc + 0xffu) >> 8);
 }
 
-/* The slot of a digest: all 32 bytes mixed (a multiply and xor-shift per
- * 64-bit word, as SplitMix64's finaliser), so that digests which are not
- * uniformly random (hand-written, or alike in some bytes) still spread
- * over the table instead of forming one long probe cluster. */
+/* The slot of a digest: its four 64-bit words, each times its own odd
+ * constant, summed (independent multiplies), then one xor-shift-multiply
+ * round (SplitMix64's) so the high bits reach the low ones. Digests that
+ * are not uniformly random (hand-written, or alike in some bytes) then
+ * spread over the table instead of forming one long probe cluster. */
 static size_t slot_of(const unsigned char *d, size_t mask)
 {
+    static const uint64_t k[4] = {
+        UINT64_C(0x9e3779b97f4a7c15), UINT64_C(0xbf58476d1ce4e5b9),
+        UINT64_C(0x94d049bb133111eb), UINT64_C(0xd6e8feb86659fd93)};
     uint64_t h = 0;
     for (int w = 0; w < 4; w++) {
-        uint64_t x = 0;
-        for (int i = 0; i < 8; i++)
-            x = (x << 8) | d[8 * w + i];
-        h ^= x;
-        h ^= h >> 30;
-        h *= UINT64_C(0xbf58476d1ce4e5b9);
-        h ^= h >> 27;
-        h *= UINT64_C(0x94d049bb133111eb);
-        h ^= h >> 31;
+        uint64_t x; /* in the host's byte order: the table never leaves it */
+        memcpy(&x, d + 8 * w, sizeof x);
+        h += x * k[w];
     }
+    h ^= h >> 31;
+    h *= UINT64_C(0x94d049bb133111eb);
+    h ^= h >> 29;
     return (size_t)(h & (uint64_t)mask);
 }
 

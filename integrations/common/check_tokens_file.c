@@ -360,8 +360,8 @@ END_TEST
 
 START_TEST(many_and_colliding)
 {
-    /* 10,000 tokens written by the writer, 64 of them sharing their first
-     * 8 bytes (one probe cluster). */
+    /* 10,000 tokens written by the writer, 64 of them alike but for their
+     * last byte. */
     enum { N = 10000 };
     size_t cap = (size_t)N * 128, o = 0;
     char *text = malloc(cap);
