@@ -509,6 +509,16 @@ server {
         authz workspace "" create;
         proxy_pass http://127.0.0.1:@UP@;
     }
+    # A subrequest: nginx skips the access phase for it.
+    location = /sub/check {
+        internal;
+        authz workspace "" create;
+        proxy_pass http://127.0.0.1:@UP@;
+    }
+    location /sub/ {
+        auth_request /sub/check;
+        proxy_pass http://127.0.0.1:@UP@;
+    }
     location /if/ {
         if (\$arg_mode = strict) {
             authz workspace "" delete;
@@ -586,6 +596,13 @@ if grep -qi '^WWW-Authenticate' "$PRE/head"; then bad "satisfy any: an allowed r
 expect "satisfy any: deny all, a token that denies" 403 GET /strict/x "not in the allow list" "$TP" -H "$(bearer pinned)"
 # (the module runs before the access module: its reason is logged)
 expect "satisfy all: deny all wins over the token" 403 GET /all/x allowed "$TC" -H "$(bearer creator)"
+
+# A location under authz reached by a subrequest (auth_request) is checked
+# too, with the request's headers.
+expect "subrequest: no token" 401 GET /sub/x "no bearer token" "-"
+www "subrequest: no token" "Bearer"
+expect "subrequest: a token that denies" 403 GET /sub/x "not in the allow list" "$TP" -H "$(bearer pinned)"
+expect "subrequest: a token that allows" 200 GET /sub/x allowed "$TC" -H "$(bearer creator)"
 
 # authz inside "if" in a location.
 expect "if: not taken" 200 GET /if/x "-" "-"
