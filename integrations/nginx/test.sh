@@ -649,11 +649,21 @@ expect "before reload: reader" 200 GET "$P" allowed "$TR" -H "$(bearer reader)"
 expect "before reload: creator unknown" 401 GET "$P" "unknown token" "-" -H "$(bearer creator)"
 
 # reload_until NAME STATUS HEADER: nginx -s reload, then wait (10 s at most)
-# until the request gives STATUS ten times in a row: for a moment after a
-# reload an old worker may still take a new connection.
+# until every worker of the old configuration has exited (until then one
+# may still take a new connection) and the request gives STATUS ten times in
+# a row.
 reload_until() {
+    old_workers=$(pgrep -P "$(cat "$PRE/nginx.pid")")
     nginx -p "$PRE" -c "$PRE/nginx.conf" -e "$PRE/error.log" -s reload 2>> "$PRE/stderr" ||
         { bad "$1: nginx -s reload failed"; return; }
+    i=0
+    while [ $i -lt 100 ]; do
+        alive=
+        for w in $old_workers; do kill -0 "$w" 2>/dev/null && alive=1; done
+        [ -z "$alive" ] && break
+        sleep 0.1
+        i=$((i + 1))
+    done
     i=0 run=0
     while [ $i -lt 100 ] && [ $run -lt 10 ]; do
         got=$(curl -s -o /dev/null --max-time 2 -w '%{http_code}' -H "$3" "http://127.0.0.1:$PORT$P")
