@@ -77,8 +77,8 @@ static const char *guard_start(struct guard *g, const char *s, size_t n)
 static const char *const ID_SPELLINGS[] = {
     W,
     "3F2504E0-4F89-41D3-9A0C-0305E82C3301",
-    "{" W "}",
-    "urn:uuid:" W,
+    ("{" W "}"),
+    ("urn:uuid:" W),
     "URN:UUID:3F2504E0-4F89-41D3-9A0C-0305E82C3301",
     "3f2504e04f8941d39a0c0305e82c3301",
     "{3f2504e04f8941d39a0c0305e82c3301}",
@@ -227,8 +227,8 @@ static void catalog_prefixes(struct guard *g, const char *text, size_t len,
 START_TEST(test_guard_catalog)
 {
     static const char *const small[] = {
-        "type a read write\nscope s = a:read -a:write a:*\n"
-        "alias t = s\npublic s t a:read a:*\n",
+        ("type a read write\nscope s = a:read -a:write a:*\n"
+         "alias t = s\npublic s t a:read a:*\n"),
         "type a read # comment", "type a read\t", "type", "type a",
         "type a read\nscope", "type a read\nscope s =", "type a read\nscope s = a:",
         "type a read\nscope s = -a:*", "type a read\npublic a:", "#",

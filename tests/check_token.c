@@ -117,7 +117,7 @@ END_TEST
 START_TEST(test_messages)
 {
     const char *s[] = {"coder:all"};
-    const char *a[] = {"*:*", "template:*", "workspace:" W,
+    const char *a[] = {"*:*", "template:*", ("workspace:" W),
                        "workspace:3f25-zz"};
     const char *q[] = {"work\"space\\:\x01read"};
     char longer[400];
