@@ -257,6 +257,7 @@ authz_token *az_token_compile(const authz_catalog *cat,
     /* The normal form: UUID entries nothing absorbs stay at the front of
      * `parsed`, in order; `T:*` entries go to `wild`, sorted by type. */
     j = az_allow_normal(parsed, n_allow, &nf, wild, &n_wild);
+    assert(j <= n_allow && n_wild <= n_allow);
     if (n_wild > 1)
         qsort(wild, n_wild, sizeof *wild, cmp_tagidx);
 
