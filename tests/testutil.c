@@ -216,6 +216,9 @@ int main(void)
 #ifdef HAVE_SUITE_diff
     SUITE(diff);
 #endif
+#ifdef HAVE_SUITE_spec
+    SUITE(spec);
+#endif
 #undef SUITE
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
