@@ -7,9 +7,12 @@
 
 MANDIR ?= $(PREFIX)/share/man
 
-CLI_SRC := tools/authz.c tools/args.c tools/commands.c tools/diag.c tools/json.c
+CLI_SRC := tools/authz.c tools/args.c tools/commands.c tools/diag.c tools/json.c \
+    tools/token_line.c integrations/common/authz_tokens_file.c
 # The tool uses the public header only: lib/ is not on its include path.
-CLI_CFLAGS := $(filter-out -Ilib,$(ALL_CFLAGS))
+CLI_CFLAGS := $(filter-out -Ilib,$(ALL_CFLAGS)) -Iintegrations/common
+# token-line hashes with OpenSSL's SHA-256 (libssl-dev).
+CLI_LIBS := -lcrypto
 # The Coder commit the embedded catalog matches, from its header comment.
 CODER_COMMIT := $(shell sed -n 's/^\# Pinned to coder\/coder commit \([0-9a-f]*\)$$/\1/p' catalog/coder.catalog)
 
@@ -18,10 +21,10 @@ CODER_COMMIT := $(shell sed -n 's/^\# Pinned to coder\/coder commit \([0-9a-f]*\
 all: $(B)/authz
 cli: $(B)/authz
 
-$(B)/authz: $(CLI_SRC) tools/cli.h include/authz.h $(B)/libauthz.a catalog/coder.catalog
+$(B)/authz: $(CLI_SRC) tools/cli.h include/authz.h integrations/common/authz_tokens_file.h $(B)/libauthz.a catalog/coder.catalog
 	@test -n "$(CODER_COMMIT)" || { echo "catalog/coder.catalog names no Coder commit" >&2; exit 1; }
 	$(CC) $(CLI_CFLAGS) -DAUTHZ_CODER_COMMIT='"$(CODER_COMMIT)"' $(CLI_SRC) \
-	    $(B)/libauthz.a -o $@ $(LDFLAGS)
+	    $(B)/libauthz.a -o $@ $(CLI_LIBS) $(LDFLAGS)
 
 check: check-cli
 check-cli: $(B)/authz

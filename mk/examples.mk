@@ -17,8 +17,13 @@
 #   EX_FUZZ_RUNS=N        libFuzzer executions of fuzz_host (default 5000;
 #                         0 skips the libFuzzer build)
 #
-# The test scripts install what they miss on Debian (nginx, curl,
-# libsqlite3-dev); CI installs them beforehand.
+#   make bench-examples   wrk against the API server and the gate (below);
+#                         not part of make check
+#
+# The servers are built on libmicrohttpd, jansson, libsodium and SQLite
+# (Debian's -dev packages, found through pkg-config). The nginx test installs
+# nginx and curl when they are missing; CI installs everything beforehand
+# (tools/test-deps.sh).
 
 EX_B := $(abspath $(B))/ex
 EX_STAGE := $(EX_B)/stage
@@ -42,8 +47,15 @@ EX_INSTALLED := usr/include/authz.h usr/lib/libauthz.a usr/lib/libauthz.so \
     $(patsubst man/%,usr/share/man/man1/%,$(wildcard man/*.1)) \
     $(patsubst man/%,usr/share/man/man3/%,$(wildcard man/*.3))
 
-EX_API_SRC := examples/api-server/api_server.c examples/api-server/http.c \
-    examples/api-server/json.c examples/api-server/store.c
+EX_API_SRC := examples/api-server/api_server.c examples/api-server/store.c \
+    examples/common/serve.c
+# The gate reads the tokens file through the parser the nginx module uses.
+EX_GATE_SRC := examples/nginx-auth/authz_gate.c examples/common/serve.c \
+    integrations/common/authz_tokens_file.c
+# The Debian libraries the two servers are built on.
+EX_SERVER_PKGS := libmicrohttpd jansson libsodium sqlite3
+EX_GATE_PKGS := libmicrohttpd libsodium
+EX_SERVER_CFLAGS := -Iexamples/common -Iintegrations/common -pthread
 
 .PHONY: check-examples
 
@@ -64,9 +76,9 @@ check-examples: lib
 	$(EX_PKG) sh -c '$(CC) $(EX_CFLAGS) examples/minimal.c -o $(EX_BIN)/minimal $$(pkg-config --cflags --libs authz)'
 	$(EX_PKG) sh -c '$(CC) $(EX_CFLAGS) examples/demo.c -o $(EX_BIN)/demo $$(pkg-config --cflags --libs authz)'
 	$(EX_PKG) sh -c '$(CC) $(EX_CFLAGS) examples/fuzz_host.c -o $(EX_BIN)/fuzz_host $$(pkg-config --cflags --libs authz)'
-	$(EX_PKG) sh -c '$(CC) $(EX_CFLAGS) examples/nginx-auth/authz_gate.c -o $(EX_BIN)/authz_gate $$(pkg-config --cflags --libs authz)'
-	@pkg-config --exists sqlite3 || { echo "check-examples: SQLite is missing: apt-get install -y libsqlite3-dev" >&2; exit 1; }
-	sh -c '$(CC) $(EX_CFLAGS) $(EX_API_SRC) -o $(EX_BIN)/api_server $$($(EX_PKG) pkg-config --cflags --libs authz) $$(pkg-config --cflags --libs sqlite3)'
+	@pkg-config --exists $(EX_SERVER_PKGS) || { echo "check-examples: missing: apt-get install -y libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev" >&2; exit 1; }
+	sh -c '$(CC) $(EX_CFLAGS) $(EX_SERVER_CFLAGS) $(EX_GATE_SRC) -o $(EX_BIN)/authz_gate $$($(EX_PKG) pkg-config --cflags --libs authz) $$(pkg-config --cflags --libs $(EX_GATE_PKGS))'
+	sh -c '$(CC) $(EX_CFLAGS) $(EX_SERVER_CFLAGS) $(EX_API_SRC) -o $(EX_BIN)/api_server $$($(EX_PKG) pkg-config --cflags --libs authz) $$(pkg-config --cflags --libs $(EX_SERVER_PKGS))'
 	@for p in minimal demo fuzz_host authz_gate api_server; do \
 	    $(EX_RUN) ldd $(EX_BIN)/$$p | grep -qF '$(EX_LIBDIR)/$(SONAME)' || { \
 	        echo "check-examples: $$p does not use the staged $(SONAME)" >&2; exit 1; }; \
@@ -97,3 +109,28 @@ check-examples: lib
 
 # The README's test command runs these too.
 check: check-examples
+
+# ---- make bench-examples: wrk against both servers (not a test) ------------
+# The servers built against the tree's static library, at -O2, then
+# examples/bench.sh: requests per second and p50/p99 for an authorized
+# request, failing on any error. BENCH_SECONDS, BENCH_CONNECTIONS and
+# BENCH_THREADS tune the wrk run.
+# $(EX_GATE_BIN) is a file target other fragments may depend on for a gate
+# built from the tree (it needs the sources and libraries named here).
+EX_BENCH_B := $(abspath $(B))/ex-bench
+EX_BENCH_CFLAGS := $(WARN) -O2 -Iinclude $(EX_SERVER_CFLAGS)
+EX_API_BIN := $(EX_BENCH_B)/api_server
+EX_GATE_BIN := $(EX_BENCH_B)/authz_gate
+
+$(EX_API_BIN): $(EX_API_SRC) examples/api-server/api.h examples/common/serve.h include/authz.h $(B)/libauthz.a
+	@mkdir -p $(dir $@)
+	$(CC) $(EX_BENCH_CFLAGS) $(EX_API_SRC) -o $@ $(B)/libauthz.a $$(pkg-config --cflags --libs $(EX_SERVER_PKGS))
+
+$(EX_GATE_BIN): $(EX_GATE_SRC) integrations/common/authz_tokens_file.h examples/common/serve.h include/authz.h $(B)/libauthz.a
+	@mkdir -p $(dir $@)
+	$(CC) $(EX_BENCH_CFLAGS) $(EX_GATE_SRC) -o $@ $(B)/libauthz.a $$(pkg-config --cflags --libs $(EX_GATE_PKGS))
+
+.PHONY: bench-examples
+
+bench-examples: $(EX_API_BIN) $(EX_GATE_BIN)
+	sh examples/bench.sh $(EX_API_BIN) $(EX_GATE_BIN)

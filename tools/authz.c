@@ -75,6 +75,17 @@ const struct cli_command cli_commands[] = {
      "normalize prints for the token's lists. A token that does not decode\n"
      "(bad base64url, truncated, corrupted, encoded for another catalog) is\n"
      "an error, exit 2. With --json, the object of normalize --json."},
+    {"token-line", cmd_token_line, TOKEN_OPTIONS, 0, 1, "[SECRET_FILE]",
+     "a line of a gateway's tokens file: SHA256HEX SCOPES ALLOW",
+     "Prints \"SHA256HEX SCOPES ALLOW\", the line that the nginx module's\n"
+     "authz_tokens file (and the gate's) holds for a token: the SHA-256 of\n"
+     "its secret, then the lists as given. The secret is read from\n"
+     "SECRET_FILE (- for standard input; one final newline is dropped);\n"
+     "without one, a new secret of 32 random bytes (/dev/urandom, as\n"
+     "base64url) is made and printed once on stderr. There is no option\n"
+     "for the secret itself: other users could read it in the process\n"
+     "list. --scope and --allow are required and are validated as token\n"
+     "creation does (public scopes)."},
 };
 const size_t cli_n_commands = sizeof cli_commands / sizeof cli_commands[0];
 

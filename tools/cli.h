@@ -191,6 +191,7 @@ int cmd_covers(struct cli *c);
 int cmd_catalog(struct cli *c);
 int cmd_encode(struct cli *c);
 int cmd_decode(struct cli *c);
+int cmd_token_line(struct cli *c); /* token_line.c */
 
 /* Loads the catalog named by --catalog (or takes the embedded one) and
  * fills in the creation defaults (unless --token stands for the lists).

@@ -1,8 +1,7 @@
 /*
- * api.h - the parts of the example API server: a minimal HTTP/1.1 reader and
- * writer (http.c), a strict reader for the one JSON body it accepts and a
- * JSON writer (json.c), and the SQLite token store with its cache of
- * compiled tokens (store.c). api_server.c puts them together.
+ * api.h - the SQLite store of the example API server (store.c): API keys
+ * shaped as Coder shapes them, with hashed secrets, and the workspaces the
+ * API serves. api_server.c puts it behind HTTP.
  */
 #ifndef API_H
 #define API_H
@@ -11,104 +10,104 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-/* ---- http.c ---------------------------------------------------------------- */
+/* An API key is "<id>-<secret>": a 10-character id, which names the key
+ * and is not secret (logs may show it), and a 22-character secret, both
+ * random letters and digits. The database keeps the id and the SHA-256 of
+ * the secret, never the secret. */
+#define KEY_ID_LEN 10
+#define KEY_SECRET_LEN 22
+#define KEY_SECRET_MAX 128 /* accepted when presented */
+#define KEY_LEN (KEY_ID_LEN + 1 + KEY_SECRET_LEN)
 
-#define HTTP_MAX_HEAD 8192  /* request line and headers */
-#define HTTP_MAX_BODY 16384 /* a token request is far smaller */
-
-typedef struct http_request {
-    char method[16];
-    const char *path; /* the target up to '?', not NUL-terminated */
-    size_t path_len;
-    const char *auth; /* the Authorization value, NUL-terminated, or NULL */
-    const char *body; /* not NUL-terminated */
-    size_t body_len;
-} http_request;
-
-/* Reads one request from fd into buf (HTTP_MAX_HEAD + HTTP_MAX_BODY bytes).
- * Returns 0, or the status to answer with: 400 malformed, 408 timeout,
- * 413 body too large, 431 head too large, 501 a transfer coding. Reads time
- * out after a few seconds. */
-int http_read_request(int fd, char *buf, http_request *req);
-
-/* Writes a complete response with a JSON body (NULL for none) and optional
- * extra header lines (each ending in "\r\n"), then the connection closes. */
-void http_respond(int fd, int status, const char *extra_headers,
-                  const char *json, size_t json_len);
-
-/* Closes a connection gracefully: stops writing, then reads and drops what
- * the client still sends (for a second, a bounded amount), so that a
- * request refused before its body was read gets its answer rather than a
- * connection reset. */
-void http_close(int fd);
-
-/* ---- json.c ---------------------------------------------------------------- */
-
-/* A growing output buffer. Appends after a failed allocation are dropped
- * and `failed` stays set, so callers check once at the end. */
-typedef struct jbuf {
-    char *ptr;
-    size_t len, cap;
-    bool failed;
-} jbuf;
-
-void jbuf_free(jbuf *b);
-void jbuf_raw(jbuf *b, const char *s);
-void jbuf_fmt(jbuf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-/* A JSON string literal of `len` bytes: quotes, escapes, and every byte
- * outside printable ASCII as \u00XX, so the output is always valid JSON. */
-void jbuf_str(jbuf *b, const char *s, size_t len);
-/* A JSON array of the strings of an authz_list. */
-void jbuf_list(jbuf *b, const authz_list *list);
-
-#define JSON_MAX_ENTRIES 1024 /* per array; the library's limits are lower */
-
-/* The body of POST /tokens: {"scopes": [string...], "allow": [string...]},
- * both keys optional, nothing else. Strings are decoded into `arena`. */
-typedef struct token_request {
-    authz_str scopes[JSON_MAX_ENTRIES], allow[JSON_MAX_ENTRIES];
-    size_t n_scopes, n_allow;
-    bool has_scopes, has_allow;
-    char arena[HTTP_MAX_BODY];
-} token_request;
-
-/* Parses strictly: UTF-8, no duplicate or unknown keys, no trailing bytes,
- * no nesting beyond the shape above. Returns true, or false with a message
- * naming the byte offset in errbuf. */
-bool json_parse_token_request(const char *body, size_t len,
-                              token_request *out, char *errbuf,
-                              size_t errcap);
-
-/* ---- store.c --------------------------------------------------------------- */
-
-#define SECRET_PREFIX "azt_"
-#define SECRET_LEN (4 + 64) /* the prefix and 32 random bytes in hex */
+#define UUID_LEN 36
 
 typedef struct store store;
 
-/* Opens (creating if need be) the database at path. NULL with a message on
- * stderr on failure. */
-store *store_open(const char *path);
-/* Frees the cache's tokens, then closes the database. NULL is a no-op. */
-void store_close(store *s);
+/* What authenticating a bearer key gave. */
+typedef enum key_status {
+    KEY_OK,
+    KEY_MALFORMED, /* not "<id>-<secret>" */
+    KEY_UNKNOWN,   /* no such id, or the secret's digest differs */
+    KEY_EXPIRED,
+    KEY_BUSY,      /* the database is locked: answer 503, try again */
+    KEY_ERROR      /* the database failed, or the row does not compile */
+} key_status;
 
-/* Stores a token: a new random secret written into secret[SECRET_LEN + 1],
- * and the two lists in normal form as space-separated text. */
-bool store_add(store *s, const authz_list *scopes, const authz_list *allow,
-               char *secret);
+typedef struct key_info {
+    char id[KEY_ID_LEN + 1];
+    int64_t created_at, expires_at; /* Unix seconds */
+} key_info;
 
-/* The compiled token for a secret, from the cache or built from the
- * database (and cached). NULL when the secret is malformed or unknown, or
- * the stored lists no longer compile (logged): every one of them a deny.
- * The token stays owned by the store; valid until the next store call. */
-const authz_token *store_lookup(store *s, const char *secret, size_t len);
+/* Creates the database (mode 0600) and its tables if need be; false with a
+ * message on stderr on failure. Call once, before serving. */
+bool store_init(const char *path);
 
-/* Deletes a token and drops it from the cache. */
-bool store_remove(store *s, const char *secret, size_t len);
+/* This thread's connection to the database at path, opened on first use
+ * (each thread has its own connection and its own cache of compiled
+ * tokens). NULL on failure (logged). */
+store *store_thread(const char *path);
+
+/* Closes every thread's connection and frees their caches. Call after the
+ * threads have stopped. */
+void store_close_all(void);
+
+/* Authenticates "<id>-<secret>" (len bytes): one indexed read of the key's
+ * row, the secret's SHA-256 compared with the stored digest in constant
+ * time, the expiry checked against the clock. On KEY_OK, *token is the
+ * compiled token, owned by this thread's cache and valid until its next
+ * store call, and *info describes the key. The cache is keyed by id and the
+ * row's version, so a row deleted or changed by any process stops allowing
+ * on the very next request. */
+key_status store_authenticate(store *s, const char *bearer, size_t len,
+                              const authz_token **token, key_info *info);
+
+/* Stores a key for `tok` (its lists in normal form), valid until
+ * `expires_at`; writes "<id>-<secret>" into key[KEY_LEN + 1] and the key's
+ * times into *info. KEY_OK, KEY_BUSY or KEY_ERROR. */
+key_status store_add_key(store *s, const authz_token *tok, int64_t expires_at,
+                         char *key, key_info *info);
+
+/* Deletes the key with this id. KEY_OK, KEY_UNKNOWN (already gone),
+ * KEY_BUSY or KEY_ERROR. */
+key_status store_delete_key(store *s, const char *id);
+
+/* ---- workspaces ------------------------------------------------------------ */
+
+/* The canonical spelling of a UUID id (36 characters, lower case) from any
+ * of the spellings authz_check accepts; false when `in` is not a UUID. */
+bool uuid_canonical(const char *in, size_t len, char out[UUID_LEN + 1]);
+
+/* A workspace row: id (canonical UUID) and name. */
+typedef struct workspace {
+    char id[UUID_LEN + 1];
+    char *name; /* malloc'd */
+} workspace;
+
+/* Reads one workspace. KEY_OK, KEY_UNKNOWN (no such row), KEY_BUSY or
+ * KEY_ERROR. Free w->name. */
+key_status store_get_workspace(store *s, const char *id, workspace *w);
+
+/* Inserts one (KEY_UNKNOWN stands for "the id exists already"). */
+key_status store_add_workspace(store *s, const char *id, const char *name);
+
+/* Renames one; KEY_UNKNOWN when there is none. */
+key_status store_rename_workspace(store *s, const char *id,
+                                  const char *name);
+
+/* Deletes one; KEY_UNKNOWN when there is none. */
+key_status store_delete_workspace(store *s, const char *id);
+
+/* The workspaces matching `predicate`, an SQL expression over the column
+ * `id` (as authz_token_granted_sql writes it), sorted by id, at most `max`.
+ * Calls `each` for every row. KEY_OK, KEY_BUSY or KEY_ERROR. */
+key_status store_list_workspaces(store *s, const char *predicate, size_t max,
+                                 void (*each)(void *ctx, const char *id,
+                                              const char *name),
+                                 void *ctx);
+
+/* Fills buf with `n` random letters and digits (libsodium's generator). */
+void random_alnum(char *buf, size_t n);
 
 #endif

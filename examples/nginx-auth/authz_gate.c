@@ -1,53 +1,64 @@
 /*
- * authz_gate.c - an authorization backend for nginx's auth_request module.
+ * authz_gate.c - a forward-auth backend: the authorization service that
+ * nginx (auth_request), Traefik (ForwardAuth) and Caddy (forward_auth) ask
+ * about each request before they pass it on.
  *
- * nginx asks it, in a subrequest, whether the original request may pass:
- * the subrequest carries the original method and URI (X-Original-Method,
- * X-Original-URI; see nginx.conf) and the client's Authorization header.
- * The gate maps method + path to (resource, id, action) with a route table,
- * finds the bearer token in a table loaded at start, and answers
+ * The proxy sends the gate a request carrying the client's headers and the
+ * original method and URI, in either spelling:
  *
- *   204  allowed: nginx passes the request on to the upstream
+ *   X-Forwarded-Method, X-Forwarded-Uri   Traefik, Caddy (and nginx when
+ *                                         configured so)
+ *   X-Original-Method,  X-Original-URI    nginx's usual names (nginx.conf)
+ *
+ * (both spellings present and disagreeing, or any of these headers twice:
+ * 403). The gate maps method + path to (resource, id, action) with the
+ * route table below, finds the bearer secret's SHA-256 in the tokens file,
+ * and answers
+ *
+ *   204  allowed: the proxy passes the request on (any 2xx does)
  *   401  no bearer credentials (with WWW-Authenticate: Bearer)
- *   403  anything else: out of scope, not on the allow list, unknown or
- *        malformed token, unknown route, odd path; the reason is in the
- *        X-Authz-Reason header, which nginx.conf copies to the client
+ *   403  anything else: out of scope, not on the allow list, unknown token,
+ *        unknown route, a path it cannot read unambiguously, a
+ *        method-override header; the reason in X-Authz-Reason
  *
- * Fail closed: nginx turns any other answer, or none, into a 500.
+ * The proxies turn any other answer into an error for the client: the gate
+ * fails closed.
  *
- *   cc authz_gate.c $(pkg-config --cflags --libs authz) -o authz_gate
+ * Method-override headers (X-HTTP-Method-Override, X-HTTP-Method,
+ * X-Method-Override) make some frameworks run another method than the one
+ * the gate approved. A request carrying one is refused: behind Traefik or
+ * Caddy the gate cannot remove it from what the proxy forwards. nginx.conf
+ * strips them besides.
+ *
+ *   cc -I../common -I../../integrations/common authz_gate.c ../common/serve.c \
+ *       ../../integrations/common/authz_tokens_file.c -o authz_gate -pthread \
+ *       $(pkg-config --cflags --libs authz libmicrohttpd libsodium)
  *   ./authz_gate -t tokens.conf [-a 127.0.0.1] [-p PORT] [-P PORTFILE]
+ *                [-j THREADS] [-T DEADLINE_MS] [-q]
  *
- * The token table (tokens.conf) has one token a line: the secret, its scope
- * list and its allow list, the lists comma-separated, `-` for an empty list:
- *     ws-reader  workspace:read,workspace:start  workspace:<uuid>
- * Each line is compiled to an authz token once, at start; a line that does
- * not compile stops the gate with the library's message. A real gateway
- * would load hashed secrets from its database; the checks stay the same.
- *
- * One request at a time on one thread, each connection closed after its
- * answer: enough for an example, since a check costs nanoseconds. Port 0
- * (the default) picks a free port; -P writes the port chosen to a file.
+ * The tokens file is the one the nginx module reads
+ * (integrations/common/authz_tokens_file.h): `SHA256HEX SCOPES ALLOW` a
+ * line, the SHA-256 of each secret, never the secret (`authz token-line`
+ * writes a line). It is compiled once, at start; a bad line stops the gate
+ * with its line, column and the library's message. -q logs denials only.
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <authz.h>
+#include "authz_tokens_file.h"
+#include "serve.h"
 
-#include <arpa/inet.h>
+#include <authz.h>
+#include <sodium.h>
+
 #include <errno.h>
-#include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
+#include <strings.h>
 
-#define MAX_HEAD 8192     /* request line and headers */
-#define MAX_SEGMENTS 8    /* path segments a route may have */
-#define IO_TIMEOUT_SEC 5  /* per read or write on a connection */
-#define MAX_LINE 4096     /* one line of the token table */
+#define MAX_SEGMENTS 8          /* path segments a route may have */
+#define MAX_URI 4096            /* of the original URI */
+#define MAX_TOKENS_FILE (64u << 20)
 
 /* ---- routes ------------------------------------------------------------ */
 
@@ -99,8 +110,8 @@ static bool split_path(const char *path, size_t len, segments *out)
     return true;
 }
 
-/* Refuses what a server behind nginx might read differently from the gate:
- * "." and ".." segments, percent-encoding, any byte outside
+/* Refuses what a server behind the proxy might read differently from the
+ * gate: "." and ".." segments, percent-encoding, any byte outside
  * [A-Za-z0-9._~:-]. What the gate cannot read unambiguously, it denies. */
 static bool plain_segments(const segments *s)
 {
@@ -153,472 +164,292 @@ static const struct route *find_route(const char *method, const segments *s,
     return NULL;
 }
 
-/* ---- the token table --------------------------------------------------- */
+/* ---- the tokens ------------------------------------------------------------- */
 
-struct gate_token {
-    char *secret;
-    size_t secret_len;
-    authz_token *token;
-};
-
-static struct gate_token *tokens;
-static size_t n_tokens;
-
-static void free_tokens(void)
-{
-    size_t i;
-    for (i = 0; i < n_tokens; i++) {
-        free(tokens[i].secret);
-        authz_token_free(tokens[i].token);
-    }
-    free(tokens);
-    tokens = NULL;
-    n_tokens = 0;
-}
-
-/* Splits a comma-separated list in place; "-" is the empty list. */
-static size_t split_list(char *text, authz_str *out, size_t max)
-{
-    size_t n = 0;
-    if (strcmp(text, "-") == 0)
-        return 0;
-    for (;;) {
-        char *comma = strchr(text, ',');
-        if (n == max)
-            return max + 1;
-        out[n].ptr = text;
-        out[n].len = comma != NULL ? (size_t)(comma - text) : strlen(text);
-        n++;
-        if (comma == NULL)
-            return n;
-        text = comma + 1;
-    }
-}
-
-static bool is_secret_byte(char c)
-{
-    /* RFC 6750 b64token, so a secret fits a Bearer header unquoted. */
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || strchr("-._~+/", c) != NULL;
-}
+static aztf_table *tokens;
+static bool quiet;
 
 static bool load_tokens(const char *path)
 {
-    enum { MAX_LIST = 256 };
-    static authz_str scopes[MAX_LIST], allow[MAX_LIST];
-    char line[MAX_LINE];
-    size_t lineno = 0;
-    FILE *f = fopen(path, "r");
+    FILE *f = fopen(path, "rb");
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    aztf_error err;
     if (f == NULL) {
         fprintf(stderr, "authz_gate: cannot open %s: %s\n", path,
                 strerror(errno));
         return false;
     }
-    while (fgets(line, sizeof line, f) != NULL) {
-        char *fields[4], *save = NULL, *p;
-        size_t n_fields = 0, n_scopes, n_allow, i;
-        struct gate_token *grown;
-        authz_error err;
-        lineno++;
-        if (strchr(line, '\n') == NULL && !feof(f)) {
-            fprintf(stderr, "%s:%zu: line too long\n", path, lineno);
-            goto fail;
-        }
-        for (p = strtok_r(line, " \t\r\n", &save); p != NULL && n_fields < 4;
-             p = strtok_r(NULL, " \t\r\n", &save))
-            fields[n_fields++] = p;
-        if (n_fields == 0 || fields[0][0] == '#')
-            continue;
-        if (n_fields != 3) {
-            fprintf(stderr, "%s:%zu: expected `secret scopes allow`\n", path,
-                    lineno);
-            goto fail;
-        }
-        for (p = fields[0]; *p != '\0'; p++)
-            if (!is_secret_byte(*p)) {
-                fprintf(stderr, "%s:%zu: the secret may hold only "
-                        "[A-Za-z0-9-._~+/]\n", path, lineno);
-                goto fail;
+    for (;;) {
+        size_t n;
+        if (len == cap) {
+            char *grown;
+            cap = cap == 0 ? 65536 : cap * 2;
+            grown = cap <= MAX_TOKENS_FILE ? realloc(text, cap) : NULL;
+            if (grown == NULL) {
+                fprintf(stderr, "authz_gate: %s: too large or out of "
+                                "memory\n", path);
+                free(text);
+                fclose(f);
+                return false;
             }
-        for (i = 0; i < n_tokens; i++)
-            if (strcmp(tokens[i].secret, fields[0]) == 0) {
-                fprintf(stderr, "%s:%zu: duplicate secret\n", path, lineno);
-                goto fail;
-            }
-        n_scopes = split_list(fields[1], scopes, MAX_LIST);
-        n_allow = split_list(fields[2], allow, MAX_LIST);
-        if (n_scopes > MAX_LIST || n_allow > MAX_LIST) {
-            fprintf(stderr, "%s:%zu: more than %d entries in a list\n", path,
-                    lineno, MAX_LIST);
-            goto fail;
+            text = grown;
         }
-        grown = realloc(tokens, (n_tokens + 1) * sizeof *tokens);
-        if (grown == NULL)
-            goto oom;
-        tokens = grown;
-        tokens[n_tokens].secret = malloc(strlen(fields[0]) + 1);
-        if (tokens[n_tokens].secret == NULL)
-            goto oom;
-        strcpy(tokens[n_tokens].secret, fields[0]);
-        tokens[n_tokens].secret_len = strlen(fields[0]);
-        /* Loading stored tokens: every scope the catalog can evaluate is
-         * accepted (no AUTHZ_PUBLIC; that belongs where tokens are made). */
-        tokens[n_tokens].token = authz_token_new_ex(
-            authz_catalog_coder(), scopes, n_scopes, allow, n_allow, NULL,
-            &err);
-        if (tokens[n_tokens].token == NULL) {
-            free(tokens[n_tokens].secret);
-            fprintf(stderr, "%s:%zu: %s\n", path, lineno, err.message);
-            goto fail;
-        }
-        n_tokens++;
+        n = fread(text + len, 1, cap - len, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "authz_gate: cannot read %s\n", path);
+        free(text);
+        fclose(f);
+        return false;
     }
     fclose(f);
-    return true;
-oom:
-    fprintf(stderr, "authz_gate: out of memory\n");
-fail:
-    fclose(f);
-    return false;
-}
-
-/* Compares every entry in full, so the time taken does not tell how much
- * of a guessed secret was right. */
-static const authz_token *find_token(const char *secret, size_t len)
-{
-    const authz_token *found = NULL;
-    size_t i, j;
-    for (i = 0; i < n_tokens; i++) {
-        unsigned diff = tokens[i].secret_len != len;
-        for (j = 0; j < len; j++)
-            diff |= (unsigned char)secret[j] ^
-                    (unsigned char)tokens[i].secret[j < tokens[i].secret_len
-                                                        ? j
-                                                        : 0];
-        if (diff == 0)
-            found = tokens[i].token;
+    /* Loading stored tokens: every scope the catalog can evaluate is
+     * accepted (no AUTHZ_PUBLIC; that belongs where tokens are made). */
+    tokens = aztf_parse(authz_catalog_coder(), text, len, NULL, &err);
+    if (tokens == NULL) {
+        fprintf(stderr, "%s:%zu:%zu: %s\n", path, err.line, err.column,
+                err.message);
+        if (err.line > 0 && err.line_offset + err.line_len <= len)
+            fprintf(stderr, "    %.*s\n    %*s^\n", (int)err.line_len,
+                    text + err.line_offset,
+                    (int)(err.column > 0 ? err.column - 1 : 0), "");
     }
-    return found;
+    free(text);
+    return tokens != NULL;
 }
 
 /* ---- requests ---------------------------------------------------------- */
 
-typedef struct request {
-    const char *method, *uri, *auth; /* NUL-terminated, inside the head */
-    bool duplicate;                  /* one of them came twice */
-} request;
+/* The headers the gate reads, gathered in one pass. */
+typedef struct heads {
+    const char *fwd_method, *fwd_uri, *orig_method, *orig_uri, *auth;
+    const char *override; /* the first method-override header met */
+    const char *duplicate; /* the first of ours met twice */
+} heads;
+
+static enum MHD_Result gather(void *cls, enum MHD_ValueKind kind,
+                              const char *key, const char *value)
+{
+    static const char *const overrides[] = {
+        "X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"};
+    heads *h = cls;
+    const char **slot = NULL;
+    size_t i;
+    (void)kind;
+    if (strcasecmp(key, "X-Forwarded-Method") == 0)
+        slot = &h->fwd_method;
+    else if (strcasecmp(key, "X-Forwarded-Uri") == 0)
+        slot = &h->fwd_uri;
+    else if (strcasecmp(key, "X-Original-Method") == 0)
+        slot = &h->orig_method;
+    else if (strcasecmp(key, "X-Original-URI") == 0)
+        slot = &h->orig_uri;
+    else if (strcasecmp(key, "Authorization") == 0)
+        slot = &h->auth;
+    for (i = 0; i < sizeof overrides / sizeof overrides[0]; i++)
+        if (strcasecmp(key, overrides[i]) == 0 && h->override == NULL)
+            h->override = overrides[i];
+    if (slot != NULL) {
+        if (*slot != NULL && h->duplicate == NULL)
+            h->duplicate = key;
+        *slot = value != NULL ? value : "";
+    }
+    return MHD_YES;
+}
 
 typedef struct decision {
-    int status;       /* 204, 401 or 403 */
+    unsigned status;  /* 204, 401 or 403 */
     char reason[160]; /* for X-Authz-Reason; printable ASCII */
     char what[160];   /* "METHOD /path" once both passed the checks */
+    char tag[9];      /* the token's tag, once found */
 } decision;
 
-static bool header_is(const char *name, size_t len, const char *want)
-{
-    size_t i;
-    if (strlen(want) != len)
-        return false;
-    for (i = 0; i < len; i++) {
-        char a = name[i], b = want[i];
-        if (a >= 'A' && a <= 'Z')
-            a = (char)(a - 'A' + 'a');
-        if (b >= 'A' && b <= 'Z')
-            b = (char)(b - 'A' + 'a');
-        if (a != b)
-            return false;
-    }
-    return true;
-}
-
-/* Parses the head in place (NUL-terminating the values it keeps). Returns
- * false on a malformed head. */
-static bool parse_head(char *head, request *req)
-{
-    char *line = strstr(head, "\r\n"), *next;
-    memset(req, 0, sizeof *req);
-    if (line == NULL)
-        return false;
-    for (line += 2; *line != '\0' && strncmp(line, "\r\n", 2) != 0;
-         line = next) {
-        char *colon, *value, *end;
-        const char **slot = NULL;
-        next = strstr(line, "\r\n");
-        if (next == NULL)
-            return false;
-        *next = '\0';
-        next += 2;
-        colon = strchr(line, ':');
-        if (colon == NULL || colon == line)
-            return false;
-        for (value = colon + 1; *value == ' ' || *value == '\t'; value++)
-            ;
-        for (end = value + strlen(value);
-             end > value && (end[-1] == ' ' || end[-1] == '\t'); end--)
-            ;
-        *end = '\0';
-        if (header_is(line, (size_t)(colon - line), "x-original-method"))
-            slot = &req->method;
-        else if (header_is(line, (size_t)(colon - line), "x-original-uri"))
-            slot = &req->uri;
-        else if (header_is(line, (size_t)(colon - line), "authorization"))
-            slot = &req->auth;
-        if (slot != NULL) {
-            if (*slot != NULL)
-                req->duplicate = true;
-            *slot = value;
-        }
-    }
-    return true;
-}
-
-static void deny(decision *d, int status, const char *reason)
+static void deny(decision *d, unsigned status, const char *reason)
 {
     d->status = status;
     snprintf(d->reason, sizeof d->reason, "%s", reason);
 }
 
-static void decide(const request *req, decision *d)
+/* One of two spellings of a header: either, or both when they agree. */
+static bool one_of(const char *a, const char *b, const char **out)
+{
+    if (a != NULL && b != NULL && strcmp(a, b) != 0)
+        return false;
+    *out = a != NULL ? a : b;
+    return true;
+}
+
+static void decide(const heads *h, decision *d)
 {
     const struct route *route;
-    const authz_token *tok;
-    const char *m, *secret, *id;
-    size_t path_len, secret_len, id_len;
+    const aztf_entry *entry;
+    const char *method, *uri, *m, *secret, *id;
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    size_t path_len, id_len;
     segments segs;
     authz_explanation ex;
-    char id_buf[MAX_HEAD];
+    char id_buf[MAX_URI];
 
-    d->what[0] = '\0';
-    if (req->duplicate) {
+    if (h->duplicate != NULL) {
         deny(d, 403, "duplicate header");
         return;
     }
-    if (req->method == NULL || req->uri == NULL) {
-        deny(d, 403, "no X-Original-Method or X-Original-URI");
+    if (h->override != NULL) {
+        snprintf(d->reason, sizeof d->reason, "%s refused", h->override);
+        d->status = 403;
         return;
     }
-    for (m = req->method; *m >= 'A' && *m <= 'Z'; m++)
+    if (!one_of(h->fwd_method, h->orig_method, &method) ||
+        !one_of(h->fwd_uri, h->orig_uri, &uri)) {
+        deny(d, 403, "X-Forwarded-* and X-Original-* disagree");
+        return;
+    }
+    if (method == NULL || uri == NULL) {
+        deny(d, 403, "no X-Forwarded-Method/-Uri or X-Original-Method/-URI");
+        return;
+    }
+    for (m = method; *m >= 'A' && *m <= 'Z'; m++)
         ;
-    if (*m != '\0' || m == req->method) {
+    if (*m != '\0' || m == method || m - method > 16) {
         deny(d, 403, "malformed method");
         return;
     }
-
-    path_len = strcspn(req->uri, "?");
-    if (!split_path(req->uri, path_len, &segs) || !plain_segments(&segs)) {
+    path_len = strcspn(uri, "?#");
+    if (path_len >= MAX_URI || !split_path(uri, path_len, &segs) ||
+        !plain_segments(&segs)) {
         deny(d, 403, "path refused");
         return;
     }
-    snprintf(d->what, sizeof d->what, "%s %.*s", req->method,
-             (int)(path_len < 120 ? path_len : 120), req->uri);
-
-    /* The scheme is case-insensitive (RFC 9110, 11.1). */
-    if (req->auth == NULL || strlen(req->auth) < 7 ||
-        !header_is(req->auth, 7, "bearer ")) {
-        deny(d, 401, "no bearer token");
-        return;
-    }
-
-    route = find_route(req->method, &segs, &id, &id_len);
+    snprintf(d->what, sizeof d->what, "%s %.*s", method,
+             (int)(path_len < 120 ? path_len : 120), uri);
+    route = find_route(method, &segs, &id, &id_len);
     if (route == NULL) {
         deny(d, 403, "no route");
         return;
     }
-
-    secret = req->auth + 7;
-    secret_len = strlen(secret);
-    tok = secret_len != 0 ? find_token(secret, secret_len) : NULL;
-    if (tok == NULL) {
+    if (h->auth == NULL || strncasecmp(h->auth, "Bearer ", 7) != 0) {
+        deny(d, 401, "no bearer token");
+        return;
+    }
+    secret = h->auth + 7;
+    if (*secret == '\0') {
+        deny(d, 401, "no bearer token");
+        return;
+    }
+    crypto_hash_sha256(digest, (const unsigned char *)secret, strlen(secret));
+    entry = aztf_find(tokens, digest, sodium_memcmp);
+    if (entry == NULL) {
         deny(d, 403, "unknown token");
         return;
     }
-
+    memcpy(d->tag, entry->tag, sizeof d->tag);
     memcpy(id_buf, id != NULL ? id : "", id_len);
     id_buf[id_len] = '\0';
-    if (authz_check(tok, route->resource, id_buf, route->action)) {
+    if (authz_check(entry->token, route->resource, id_buf, route->action)) {
         d->status = 204;
         d->reason[0] = '\0';
         return;
     }
     /* Denied: the slower explain says why, for the header and the log. */
-    if (authz_explain(tok, route->resource, id_buf, route->action, &ex))
-        ex.reason = AUTHZ_REASON_NO_GRANT; /* cannot happen: check denied */
     snprintf(d->reason, sizeof d->reason, "%s:%s: %s", route->resource,
-             route->action, authz_reason_str(ex.reason));
+             route->action,
+             authz_explain(entry->token, route->resource, id_buf,
+                           route->action, &ex)
+                 ? "denied" /* the two never disagree; the check decides */
+                 : authz_reason_str(ex.reason));
     d->status = 403;
 }
 
-/* ---- the server -------------------------------------------------------- */
-
-static volatile sig_atomic_t stopping;
-
-static void on_signal(int sig)
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
+                              const char *url, const char *method,
+                              const char *version, const char *upload,
+                              size_t *upload_size, void **req_cls)
 {
-    (void)sig;
-    stopping = 1;
-}
-
-static bool write_all(int fd, const char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        buf += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
-
-/* Reads until the end of the head; false on timeout, EOF or overflow. */
-static bool read_head(int fd, char *buf, size_t cap)
-{
-    size_t len = 0;
-    while (len < cap - 1) {
-        ssize_t n = read(fd, buf + len, cap - 1 - len);
-        if (n < 0 && errno == EINTR && !stopping)
-            continue;
-        if (n <= 0)
-            return false;
-        len += (size_t)n;
-        buf[len] = '\0';
-        if (strlen(buf) != len)
-            return false; /* a NUL byte in the head */
-        if (strstr(buf, "\r\n\r\n") != NULL)
-            return true;
-    }
-    return false;
-}
-
-static void serve(int fd)
-{
-    static const char *const status_text[] = {"204 No Content",
-                                              "401 Unauthorized",
-                                              "403 Forbidden"};
-    char head[MAX_HEAD], out[512];
-    struct timeval tv = {IO_TIMEOUT_SEC, 0};
-    request req;
+    static int first_call;
+    const char *extra[5] = {NULL, NULL, NULL, NULL, NULL};
+    size_t n = 0;
+    heads h;
     decision d;
-    int n;
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    if (!read_head(fd, head, sizeof head) || !parse_head(head, &req)) {
-        d.what[0] = '\0';
-        deny(&d, 403, "malformed request");
-    } else
-        decide(&req, &d);
-    n = snprintf(out, sizeof out,
-                 "HTTP/1.1 %s\r\nConnection: close\r\n%s%s%s%s%s\r\n",
-                 status_text[d.status == 204 ? 0 : d.status == 401 ? 1 : 2],
-                 d.status == 401 ? "WWW-Authenticate: Bearer\r\n" : "",
-                 d.status == 204 ? "" : "Content-Length: 0\r\n",
-                 d.reason[0] != '\0' ? "X-Authz-Reason: " : "", d.reason,
-                 d.reason[0] != '\0' ? "\r\n" : "");
-    fprintf(stderr, "authz_gate: %s -> %d%s%s\n",
-            d.what[0] != '\0' ? d.what : "(unparsed)", d.status,
-            d.reason[0] != '\0' ? " " : "", d.reason);
-    if (n > 0 && (size_t)n < sizeof out)
-        (void)write_all(fd, out, (size_t)n);
+    (void)cls;
+    (void)url;
+    (void)method;
+    (void)version;
+    (void)upload;
+    if (*req_cls == NULL) {
+        /* Answered on the next call, once the request is whole: an answer
+         * queued now would cost the connection its keep-alive. */
+        *req_cls = &first_call;
+        return MHD_YES;
+    }
+    if (*upload_size > 0) {
+        *upload_size = 0; /* a body is none of the gate's business */
+        return MHD_YES;
+    }
+    memset(&h, 0, sizeof h);
+    memset(&d, 0, sizeof d);
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, gather, &h);
+    decide(&h, &d);
+    if (!quiet || d.status != 204)
+        fprintf(stderr, "authz_gate: %s%s%s -> %u%s%s\n",
+                d.what[0] != '\0' ? d.what : "(unparsed)",
+                d.tag[0] != '\0' ? " token " : "", d.tag, d.status,
+                d.reason[0] != '\0' ? " " : "", d.reason);
+    if (d.status == 401) {
+        extra[n++] = "WWW-Authenticate";
+        extra[n++] = "Bearer";
+    }
+    if (d.reason[0] != '\0') {
+        extra[n++] = "X-Authz-Reason";
+        extra[n++] = d.reason;
+    }
+    return serve_respond(conn, d.status, NULL, NULL, 0, extra);
 }
+
+/* ---- main ---------------------------------------------------------------- */
 
 static int usage(void)
 {
     fprintf(stderr, "usage: authz_gate -t TOKENS [-a ADDR] [-p PORT] "
-                    "[-P PORTFILE]\n");
+                    "[-P PORTFILE] [-j THREADS] [-T DEADLINE_MS] [-q]\n");
     return 2;
 }
 
 int main(int argc, char **argv)
 {
-    const char *tokens_path = NULL, *addr = "127.0.0.1", *port_file = NULL;
-    unsigned long port = 0;
-    struct sockaddr_in sa;
-    socklen_t sa_len = sizeof sa;
-    struct sigaction act;
-    int i, lfd, one = 1, status = 1;
+    const char *tokens_path = NULL;
+    serve_config cfg;
+    int i, status;
 
+    serve_defaults(&cfg, "authz_gate");
     for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-q") == 0) {
+            quiet = true;
+            continue;
+        }
         if (i + 1 == argc)
             return usage();
         if (strcmp(argv[i], "-t") == 0)
-            tokens_path = argv[++i];
-        else if (strcmp(argv[i], "-a") == 0)
-            addr = argv[++i];
-        else if (strcmp(argv[i], "-P") == 0)
-            port_file = argv[++i];
-        else if (strcmp(argv[i], "-p") == 0) {
-            char *end;
-            port = strtoul(argv[++i], &end, 10);
-            if (*end != '\0' || port > 65535)
-                return usage();
-        } else
+            tokens_path = argv[i + 1];
+        else if (serve_option(&cfg, argv[i], argv[i + 1]) != 1)
             return usage();
+        i++;
     }
     if (tokens_path == NULL)
         return usage();
-    if (!load_tokens(tokens_path)) {
-        free_tokens();
+    if (sodium_init() < 0) {
+        fprintf(stderr, "authz_gate: libsodium cannot start\n");
         return 1;
     }
-
-    memset(&act, 0, sizeof act);
-    act.sa_handler = on_signal; /* no SA_RESTART: accept() must return */
-    sigemptyset(&act.sa_mask);
-    sigaction(SIGINT, &act, NULL);
-    sigaction(SIGTERM, &act, NULL);
-    act.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &act, NULL);
-
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1) {
-        fprintf(stderr, "authz_gate: bad address %s\n", addr);
-        free_tokens();
-        return 2;
-    }
-    lfd = socket(AF_INET, SOCK_STREAM, 0);
-    if (lfd < 0 ||
-        setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-        bind(lfd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
-        listen(lfd, 64) != 0 ||
-        getsockname(lfd, (struct sockaddr *)&sa, &sa_len) != 0) {
-        fprintf(stderr, "authz_gate: %s:%lu: %s\n", addr, port,
-                strerror(errno));
-        goto out;
-    }
-    fprintf(stderr, "authz_gate: %zu tokens, listening on %s:%u\n",
-            n_tokens, addr, (unsigned)ntohs(sa.sin_port));
-    if (port_file != NULL) {
-        /* Written whole under a temporary name, then renamed, so a reader
-         * polling for the file never sees half of it. */
-        char tmp[4096];
-        FILE *pf;
-        snprintf(tmp, sizeof tmp, "%s.tmp", port_file);
-        pf = fopen(tmp, "w");
-        if (pf == NULL || fprintf(pf, "%u\n", (unsigned)ntohs(sa.sin_port)) < 0 ||
-            fclose(pf) != 0 || rename(tmp, port_file) != 0) {
-            fprintf(stderr, "authz_gate: cannot write %s\n", port_file);
-            goto out;
-        }
-    }
-    while (!stopping) {
-        int fd = accept(lfd, NULL, NULL);
-        if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED)
-                continue;
-            fprintf(stderr, "authz_gate: accept: %s\n", strerror(errno));
-            goto out;
-        }
-        serve(fd);
-        close(fd);
-    }
-    status = 0;
-out:
-    if (lfd >= 0)
-        close(lfd);
-    free_tokens();
+    if (!load_tokens(tokens_path))
+        return 1;
+    fprintf(stderr, "authz_gate: %zu tokens from %s\n", aztf_count(tokens),
+            tokens_path);
+    cfg.handler = handle;
+    status = serve_run(&cfg);
+    aztf_free(tokens);
     return status;
 }

@@ -4,7 +4,9 @@
 #   sh examples/nginx-auth/test.sh [GATE]
 #
 # GATE is a built authz_gate; without it the script builds one from
-# authz_gate.c against the installed library (pkg-config authz). It installs
+# authz_gate.c against the installed library (pkg-config authz
+# libmicrohttpd libsodium). It needs /usr/bin/python3 for the slow clients
+# (../common/dribble.py). It installs
 # nginx and curl when they are missing (Debian, as root or through sudo),
 # starts nginx in the foreground with its own prefix, config, pid file and
 # logs in a temporary directory, and the gate on a free port; sends requests
@@ -24,6 +26,7 @@ pass=0
 fail=0
 nginx_pid=
 gate_pid=
+gate2_pid=
 policy_rc=
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/authz-nginx.XXXXXX") || exit 1
 # nginx's workers drop root and must reach their temp directories.
@@ -45,6 +48,7 @@ stop() {
 cleanup() {
     stop "$nginx_pid"
     stop "$gate_pid"
+    stop "$gate2_pid"
     [ -n "$policy_rc" ] && rm -f "$policy_rc"
     rm -rf "$tmp"
 }
@@ -93,8 +97,10 @@ gate=${1:-}
 if [ -z "$gate" ]; then
     gate=$tmp/authz_gate
     # shellcheck disable=SC2046
-    ${CC:-cc} -std=c11 -O2 "$here/authz_gate.c" -o "$gate" \
-        $(pkg-config --cflags --libs authz) || die "cannot build authz_gate"
+    ${CC:-cc} -std=c11 -O2 -I"$here/../common" -I"$here/../../integrations/common" \
+        "$here/authz_gate.c" "$here/../common/serve.c" \
+        "$here/../../integrations/common/authz_tokens_file.c" -o "$gate" -pthread \
+        $(pkg-config --cflags --libs authz libmicrohttpd libsodium) || die "cannot build authz_gate"
 fi
 
 # ---- start the gate and nginx ----------------------------------------------
@@ -102,7 +108,7 @@ fi
 $WRAP "$gate" -t "$here/tokens.conf" -P "$tmp/gate.port" 2> "$tmp/gate.log" &
 gate_pid=$!
 i=0
-while [ ! -s "$tmp/gate.port" ] && [ $i -lt 50 ] && kill -0 "$gate_pid" 2>/dev/null; do
+while [ ! -s "$tmp/gate.port" ] && [ $i -lt 200 ] && kill -0 "$gate_pid" 2>/dev/null; do
     sleep 0.1
     i=$((i + 1))
 done
@@ -163,9 +169,10 @@ expect() {
     ok=
     for w in $want; do [ "$got" = "$w" ] && ok=1; done
     if [ -n "$ok" ] && [ "$got" = 200 ] &&
-       ! grep -qxF "upstream: $method $path" "$tmp/body"; then
+       { ! grep -qxF "upstream: $method $path" "$tmp/body" ||
+         ! grep -qxF "override: []" "$tmp/body"; }; then
         ok=
-        why="the upstream's body is missing"
+        why="the upstream's body is missing, or it saw a method override"
     else
         why="status $got, want $want"
     fi
@@ -218,6 +225,15 @@ expect "a trailing slash" 403 GET /api/v2/workspaces/$W/ "Bearer ws-reader" "pat
 expect "an unknown route" 403 GET /api/v2/secrets/$W "Bearer coder-all-one-id" "no route"
 expect "a known path, another method" 403 PUT /api/v2/workspaces/$W "Bearer operator" "no route"
 
+# Method-override headers never reach the upstream: it runs the method the
+# gate approved.
+got=$(curl -s -o "$tmp/body" --max-time 5 -w '%{http_code}' -H "Authorization: Bearer ws-reader" \
+    -H 'X-HTTP-Method-Override: DELETE' -H 'X-HTTP-Method: DELETE' -H 'X-Method-Override: DELETE' \
+    "http://127.0.0.1:$port/api/v2/workspaces/$W")
+if [ "$got" = 200 ] && grep -qxF "upstream: GET /api/v2/workspaces/$W" "$tmp/body" &&
+   grep -qxF "override: []" "$tmp/body"; then pass=$((pass + 1))
+else fail=$((fail + 1)); echo "FAIL: method-override headers: status $got" >&2; sed 's/^/    /' "$tmp/body" >&2; fi
+
 # Two Authorization headers: which one would the upstream believe? nginx
 # refuses the request itself (400); the gate would answer 403.
 got=$(curl -s -o /dev/null --max-time 5 -w '%{http_code}' \
@@ -227,6 +243,90 @@ case $got in
 400 | 403) pass=$((pass + 1)) ;;
 *) fail=$((fail + 1)); echo "FAIL: two Authorization headers: status $got" >&2 ;;
 esac
+
+# ---- the forward-auth protocol, straight to the gate ---------------------------
+
+# gate_expect NAME STATUS REASON HEADER...: a request to the gate itself,
+# as Traefik or Caddy would send it; REASON must be in X-Authz-Reason.
+gate_expect() {
+    name=$1 want=$2 reason=$3
+    shift 3
+    set -- -s -o /dev/null -D "$tmp/head" --max-time 5 -w '%{http_code}' "$@"
+    got=$(curl "$@" "http://127.0.0.1:$gate_port/")
+    why=
+    [ "$got" = "$want" ] || why="status $got, want $want"
+    if [ -z "$why" ] && [ -n "$reason" ] &&
+       ! grep -i '^X-Authz-Reason:' "$tmp/head" | grep -qF "$reason"; then
+        why="X-Authz-Reason lacks \"$reason\""
+    fi
+    if [ -z "$why" ]; then pass=$((pass + 1))
+    else fail=$((fail + 1)); echo "FAIL: gate: $name: $why" >&2; sed 's/^/    /' "$tmp/head" >&2; fi
+}
+RD="Authorization: Bearer ws-reader"
+gate_expect "X-Forwarded-* (Traefik, Caddy)" 204 "" -H "$RD" \
+    -H "X-Forwarded-Method: GET" -H "X-Forwarded-Uri: /api/v2/workspaces/$W?x=1"
+gate_expect "X-Original-* (nginx)" 204 "" -H "$RD" \
+    -H "X-Original-Method: POST" -H "X-Original-URI: /api/v2/workspaces/$W/start"
+gate_expect "X-Forwarded-*, denied" 403 "workspace:stop: no scope grants it" -H "$RD" \
+    -H "X-Forwarded-Method: POST" -H "X-Forwarded-Uri: /api/v2/workspaces/$W/stop"
+gate_expect "both spellings, agreeing" 204 "" -H "$RD" \
+    -H "X-Forwarded-Method: GET" -H "X-Forwarded-Uri: /api/v2/workspaces/$W" \
+    -H "X-Original-Method: GET" -H "X-Original-URI: /api/v2/workspaces/$W"
+gate_expect "both spellings, disagreeing" 403 "disagree" -H "$RD" \
+    -H "X-Forwarded-Method: GET" -H "X-Forwarded-Uri: /api/v2/workspaces/$W" \
+    -H "X-Original-Method: DELETE" -H "X-Original-URI: /api/v2/workspaces/$W"
+gate_expect "no original method" 403 "no X-Forwarded-Method" -H "$RD" \
+    -H "X-Forwarded-Uri: /api/v2/workspaces/$W"
+gate_expect "a repeated X-Forwarded-Uri" 403 "duplicate header" -H "$RD" -H "X-Forwarded-Method: GET" \
+    -H "X-Forwarded-Uri: /api/v2/workspaces/$T" -H "X-Forwarded-Uri: /api/v2/workspaces/$W"
+for h in X-HTTP-Method-Override X-HTTP-Method X-Method-Override; do
+    gate_expect "$h" 403 "$h refused" -H "$RD" -H "$h: DELETE" \
+        -H "X-Forwarded-Method: GET" -H "X-Forwarded-Uri: /api/v2/workspaces/$W"
+done
+gate_expect "no token" 401 "no bearer token" \
+    -H "X-Forwarded-Method: GET" -H "X-Forwarded-Uri: /api/v2/workspaces/$W"
+grep -qi '^WWW-Authenticate: Bearer' "$tmp/head" && pass=$((pass + 1)) ||
+    { fail=$((fail + 1)); echo "FAIL: gate: no WWW-Authenticate on a 401" >&2; }
+# The head must fit the connection's memory (32 KiB): 431 beyond.
+gate_expect "a 40 KB header" 431 "" -H "$RD" -H "X-Big: $(head -c 40000 /dev/zero | tr '\0' a)" \
+    -H "X-Forwarded-Method: GET" -H "X-Forwarded-Uri: /api/v2/workspaces/$W"
+# The file holds digests: a digest is no credential.
+digest=$(printf %s ws-reader | sha256sum | cut -d' ' -f1)
+gate_expect "the digest as a secret" 403 "unknown token" -H "Authorization: Bearer $digest" \
+    -H "X-Forwarded-Method: GET" -H "X-Forwarded-Uri: /api/v2/workspaces/$W"
+
+# A bad line stops the gate at start, with its line and column.
+printf '# ok\n%s workspace:read -\n%s workspace:bogus -\n' "$digest" \
+    "$(printf x | sha256sum | cut -d' ' -f1)" > "$tmp/bad.conf"
+if "$gate" -t "$tmp/bad.conf" -P "$tmp/bad.port" 2> "$tmp/bad.log"; then
+    fail=$((fail + 1)); echo "FAIL: the gate started on a bad tokens file" >&2
+elif grep -qF "bad.conf:3:" "$tmp/bad.log" && grep -qF "unknown action" "$tmp/bad.log"; then
+    pass=$((pass + 1))
+else
+    fail=$((fail + 1)); echo "FAIL: the gate's message for a bad line:" >&2; sed 's/^/    /' "$tmp/bad.log" >&2
+fi
+
+# Slow clients: 50 connections dribbling a byte a second while valid checks
+# keep their latency; a second gate with a 3 s deadline closes them.
+$WRAP "$gate" -q -T 3000 -t "$here/tokens.conf" -P "$tmp/gate2.port" 2> "$tmp/gate2.log" &
+gate2_pid=$!
+i=0
+while [ ! -s "$tmp/gate2.port" ] && [ $i -lt 200 ] && kill -0 "$gate2_pid" 2>/dev/null; do
+    sleep 0.1
+    i=$((i + 1))
+done
+if [ -s "$tmp/gate2.port" ] &&
+   timeout -k 5 40 /usr/bin/python3 "$here/../common/dribble.py" --port "$(cat "$tmp/gate2.port")" \
+       --path / --status 204 --header "$RD" --header "X-Forwarded-Method: GET" \
+       --header "X-Forwarded-Uri: /api/v2/workspaces/$W" \
+       --clients 50 --seconds 6 --deadline-ms 3000 > "$tmp/dribble.out" 2>&1; then
+    pass=$((pass + 1))
+else
+    fail=$((fail + 1)); echo "FAIL: slow clients against the gate (below)" >&2
+fi
+sed 's/^/    /' "$tmp/dribble.out"
+stop "$gate2_pid"
+gate2_pid=
 
 # The gate stops cleanly (and frees its tokens) on SIGTERM.
 kill -TERM "$gate_pid"
