@@ -1,0 +1,3 @@
+module authz
+
+go 1.19
