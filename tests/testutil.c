@@ -180,6 +180,9 @@ int main(void)
     SRunner *sr = srunner_create(NULL);
     int failed;
 #define SUITE(name) srunner_add_suite(sr, name##_suite())
+#ifdef HAVE_SUITE_spec
+    SUITE(spec);
+#endif
 #ifdef HAVE_SUITE_uuid
     SUITE(uuid);
 #endif
@@ -215,9 +218,6 @@ int main(void)
 #endif
 #ifdef HAVE_SUITE_diff
     SUITE(diff);
-#endif
-#ifdef HAVE_SUITE_spec
-    SUITE(spec);
 #endif
 #undef SUITE
     srunner_run_all(sr, CK_NORMAL);
