@@ -1,8 +1,9 @@
 /*
  * catalog.c - name lookups in a compiled catalog, and the tables behind them.
  *
- * Each lookup hashes the name once (az_name_hash: constant time), then probes
- * an open-addressing table. The tables are fixed when the catalog is built,
+ * Each lookup hashes the name once (az_name_hash, over every byte), then
+ * probes an open-addressing table; a (type, action) pair is found with one
+ * probe of the action table, keyed by both names. The tables are fixed when the catalog is built,
  * so the work per lookup is bounded by the table's longest run, whatever the
  * bytes asked for; az_index_build picks the hash seed that keeps that run
  * short.
@@ -34,7 +35,7 @@ static uint32_t insert(struct az_slot *table, uint32_t mask, uint64_t h,
         i = (i + 1) & mask;
         run++;
     }
-    table[i].hash = (uint32_t)h;
+    table[i].hash = az_slot_hash(h);
     table[i].id = id + 1;
     return run;
 }
@@ -49,17 +50,14 @@ static uint32_t fill(struct authz_catalog *cat, struct az_slot *types,
     memset(scopes, 0, (cat->scope_mask + 1) * sizeof *scopes);
     for (t = 0; t < cat->n_types; t++) {
         struct az_name name = cat->types[t].name;
-        run = insert(types, cat->type_mask,
-                     az_name_hash(cat->pool + name.off, name.len, cat->seed),
-                     t);
+        uint64_t th = az_name_hash(cat->pool + name.off, name.len, cat->seed);
+        run = insert(types, cat->type_mask, th, t);
         worst = run > worst ? run : worst;
         for (a = 0; a < cat->types[t].n_actions; a++) {
-            uint32_t id = cat->types[t].first_action + a;
-            name = cat->actions[id];
+            name = cat->actions[cat->types[t].first_action + a];
             run = insert(actions, cat->action_mask,
-                         az_name_hash(cat->pool + name.off, name.len,
-                                      az_action_seed(cat->seed, t)),
-                         id);
+                         az_name_hash(cat->pool + name.off, name.len, th),
+                         t << AZ_PAIR_SHIFT | a);
             worst = run > worst ? run : worst;
         }
     }

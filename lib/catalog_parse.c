@@ -52,7 +52,7 @@ static int vec_reserve(const authz_allocator *a, struct vec *v, size_t elem,
 }
 
 /* A growable name set for duplicate checks while parsing: ids into an array
- * of az_name, hashed by name. */
+ * of az_name, hashed by name (over every byte, with a random seed). */
 struct nameset {
     uint32_t *slot; /* id + 1; 0 = empty */
     uint32_t mask, count;
@@ -73,6 +73,7 @@ struct parser {
     int seen_scope; /* a scope, alias or public line was read */
     struct vec pool, types, actions, scopes, grants;
     struct nameset type_set, scope_set;
+    uint64_t set_seed; /* random per parse: no name list collides on purpose */
     struct field *fields;
     size_t n_fields, fields_cap;
 };
@@ -104,7 +105,7 @@ static int32_t set_find(const struct parser *ps, const struct nameset *set,
     uint32_t i;
     if (set->slot == NULL)
         return -1;
-    for (i = (uint32_t)az_name_hash(s, n, 0) & set->mask;;
+    for (i = (uint32_t)az_name_hash(s, n, ps->set_seed) & set->mask;;
          i = (i + 1) & set->mask) {
         uint32_t id = set->slot[i];
         const struct az_name *name;
@@ -136,7 +137,7 @@ static int set_add(struct parser *ps, struct nameset *set, const void *names,
                                                 (size_t)(set->slot[k] - 1) *
                                                     stride);
                 i = (uint32_t)az_name_hash(pool_str(ps, *name), name->len,
-                                           0) &
+                                           ps->set_seed) &
                     (size - 1);
                 while (slot[i] != 0)
                     i = (i + 1) & (size - 1);
@@ -151,7 +152,8 @@ static int set_add(struct parser *ps, struct nameset *set, const void *names,
         const struct az_name *name =
             (const struct az_name *)((const char *)names +
                                      (size_t)id * stride);
-        i = (uint32_t)az_name_hash(pool_str(ps, *name), name->len, 0) &
+        i = (uint32_t)az_name_hash(pool_str(ps, *name), name->len,
+                                   ps->set_seed) &
             set->mask;
     }
     while (set->slot[i] != 0)
@@ -610,6 +612,11 @@ authz_catalog *authz_catalog_parse_ex(const char *text, size_t len,
                NULL;
 
     memset(&ps, 0, sizeof ps);
+    {
+        uint64_t key[4];
+        az_random_key(key);
+        ps.set_seed = key[0];
+    }
     ps.alloc = lim.alloc;
     ps.err = err;
     while (pos < len) {

@@ -1,13 +1,20 @@
 # ---- benchmark (issue 6) ---------------------------------------------------
 #
 #   make bench             builds tests/bench/bench.c at -O2 against
-#                          $(B)/libauthz.a and runs it (about 10 s): ns per
+#                          $(B)/libauthz.a and runs it (15-30 s): ns per
 #                          check, the floor, the reference model, build time,
-#                          bytes, allocations, threads, PASS/MISS per target
+#                          bytes, allocations, threads, authz_check_many
+#                          against a loop, catalogs of names spelt alike
+#                          against random ones (issue 14), PASS/MISS per
+#                          target; single-threaded runs timed by the thread's
+#                          CPU time (BENCH_ARGS=--wall for the wall clock)
 #   make bench-callgrind   instructions (and simulated branch mispredicts)
-#                          per check under callgrind: stable on a noisy machine
+#                          per check, per batched id, per catalog parse under
+#                          callgrind, with PASS/MISS for the instruction
+#                          targets: stable on a noisy machine
 #   $(B)/bench/bench --profile[=mixed|wildcard|create|denied|floor|build]
 #                          one case for 5 s, to run under `perf record`
+#   $(B)/bench/bench --profile=many   the batch figures alone
 #   make bench BENCH_ARGS=--quick   a shorter run
 #
 # The bench wraps malloc/calloc/realloc/free at link time (ld --wrap) to count
@@ -20,7 +27,8 @@ BENCH_WRAP ?= -DBENCH_WRAP_MALLOC -Wl,--wrap=malloc -Wl,--wrap=calloc \
     -Wl,--wrap=realloc -Wl,--wrap=free
 BENCH_ARGS ?=
 BENCH_CG_OUT := $(B)/bench/callgrind.out
-BENCH_CG_FUNCS := authz_check authz_check_target floor_check ref_check \
+BENCH_CG_FUNCS := authz_check authz_check_target authz_check_many floor_check \
+    ref_check authz_catalog_parse \
     authz_token_new
 
 .PHONY: bench bench-callgrind

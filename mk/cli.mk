@@ -21,7 +21,8 @@ CODER_COMMIT := $(shell sed -n 's/^\# Pinned to coder\/coder commit \([0-9a-f]*\
 all: $(B)/authz
 cli: $(B)/authz
 
-$(B)/authz: $(CLI_SRC) tools/cli.h include/authz.h integrations/common/authz_tokens_file.h $(B)/libauthz.a catalog/coder.catalog
+$(B)/authz: $(CLI_SRC) tools/cli.h include/authz.h integrations/common/authz_tokens_file.h \
+    $(B)/libauthz.a catalog/coder.catalog
 	@test -n "$(CODER_COMMIT)" || { echo "catalog/coder.catalog names no Coder commit" >&2; exit 1; }
 	$(CC) $(CLI_CFLAGS) -DAUTHZ_CODER_COMMIT='"$(CODER_COMMIT)"' $(CLI_SRC) \
 	    $(B)/libauthz.a -o $@ $(CLI_LIBS) $(LDFLAGS)

@@ -95,34 +95,42 @@ static void clear_err(aztf_error *err)
 static int split_list(const char *p, size_t n, struct strvec *vec,
                       size_t *count)
 {
+    const char *end = p + n;
+    size_t k = 0;
+
     if (n == 1 && p[0] == '-') {
         *count = 0;
         return AZTF_OK;
     }
-    size_t k = 1;
-    for (size_t i = 0; i < n; i++)
-        k += p[i] == ',';
-    if (k > vec->cap) {
-        size_t cap = vec->cap ? vec->cap : 16;
-        while (cap < k)
-            cap *= 2;
-        authz_str *v = realloc(vec->v, cap * sizeof *v);
-        if (v == NULL)
-            return AZTF_ENOMEM;
-        vec->v = v;
-        vec->cap = cap;
-    }
-    size_t j = 0, start = 0;
-    for (size_t i = 0; i <= n; i++) {
-        if (i == n || p[i] == ',') {
-            vec->v[j].ptr = p + start;
-            vec->v[j].len = i - start;
-            j++;
-            start = i + 1;
+    for (;;) {
+        const char *comma = memchr(p, ',', (size_t)(end - p));
+        const char *stop = comma ? comma : end;
+        if (k == vec->cap) {
+            size_t cap = vec->cap ? 2 * vec->cap : 16;
+            authz_str *v = realloc(vec->v, cap * sizeof *v);
+            if (v == NULL)
+                return AZTF_ENOMEM;
+            vec->v = v;
+            vec->cap = cap;
         }
+        vec->v[k].ptr = p;
+        vec->v[k].len = (size_t)(stop - p);
+        k++;
+        if (comma == NULL)
+            break;
+        p = comma + 1;
     }
     *count = k;
     return AZTF_OK;
+}
+
+/* The first blank (space or tab) in [q, e), or e. */
+static const char *next_blank(const char *q, const char *e)
+{
+    const char *sp = memchr(q, ' ', (size_t)(e - q));
+    const char *lim = sp ? sp : e;
+    const char *tab = memchr(q, '\t', (size_t)(lim - q));
+    return tab ? tab : lim;
 }
 
 /* Counts the lines, the most tokens the text can hold, to size the table
@@ -157,14 +165,17 @@ size_t aztf_count(const aztf_table *t)
     return t ? t->n : 0;
 }
 
+/* 1 + the value of each lower-case hex digit; 0 for every other byte. */
+static const unsigned char hexv[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,
+    ['6'] = 7,  ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
+    ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
 /* The value of a lower-case hex digit, or -1. */
 static int hexval(char c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
+    return (int)hexv[(unsigned char)c] - 1;
 }
 
 /* The digest field: exactly 64 lower-case hex digits. Returns 0 and fills
@@ -245,8 +256,7 @@ aztf_table *aztf_parse(const authz_catalog *catalog, const char *text,
             if (nf == 0 && *q == '#')
                 break;
             const char *s = q;
-            while (q < e && !is_blank(*q))
-                q++;
+            q = next_blank(q, e);
             f[nf] = s;
             fl[nf] = (size_t)(q - s);
             nf++;

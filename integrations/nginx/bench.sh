@@ -10,6 +10,9 @@
 #   interleaved; CONNECTIONS (default 16) connections from one wrk thread.
 #   Medians over the rounds.
 #
+# Then, under callgrind (when valgrind is installed), the user-space
+# instructions per request with no authorization and with the module.
+#
 # Besides wrk's figures, the CPU time the nginx worker (and, for the gate,
 # the gate process) spends per request, from /proc/PID/stat and nginx's
 # stub_status counter over the middle of each run: less sensitive than
@@ -245,6 +248,81 @@ nginx_t() { # TOKENS-FILE -> median ms
 T_MANY=$(nginx_t "$DIR/tokens")
 T_ONE=$(nginx_t "$DIR/one.tokens")
 
+# ---- instructions per request (callgrind) --------------------------------------
+
+# User-space instructions that one nginx process (master_process off)
+# executes per request, with no authorization and with the module: counted
+# by callgrind, so other work on the machine does not change them. Each
+# setup serves N1 and then N2 keep-alive requests in two runs; the
+# difference over N2 - N1 requests leaves out start-up (and the 10,001-token
+# load). Kernel time (the sockets) is not counted.
+CG_N1=500
+CG_N2=2500
+cg_conf() { # SETUP PORT
+    cat <<EOF
+load_module $MODULE;
+daemon off;
+master_process off;
+pid $DIR/cg.pid;
+error_log $DIR/cg.error.log warn;
+events { worker_connections 64; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    client_body_temp_path $DIR/client_body;
+    proxy_temp_path $DIR/proxy;
+    fastcgi_temp_path $DIR/fastcgi;
+    uwsgi_temp_path $DIR/uwsgi;
+    scgi_temp_path $DIR/scgi;
+    authz_tokens $DIR/tokens;
+    server {
+        listen 127.0.0.1:$2;
+        location ~ ^/api/v2/workspaces/([^/]+)\$ {
+EOF
+    [ "$1" = module ] && echo "            authz workspace \$1 read;"
+    cat <<EOF
+            empty_gif;
+        }
+    }
+}
+EOF
+}
+cg_ir() { # SETUP N -> instructions of the whole run
+    port=$(random_port)
+    cg_conf "$1" "$port" > "$DIR/cg.conf"
+    rm -f "$DIR/cg.pid" "$DIR/cg.out"
+    valgrind --tool=callgrind --callgrind-out-file="$DIR/cg.out" \
+        nginx -p "$DIR" -c "$DIR/cg.conf" -e "$DIR/cg.error.log" 2> "$DIR/cg.stderr" &
+    cg_pid=$!
+    i=0
+    while [ ! -s "$DIR/cg.pid" ] && [ $i -lt 600 ] && kill -0 "$cg_pid" 2>/dev/null; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    [ -s "$DIR/cg.pid" ] || { cat "$DIR/cg.stderr" "$DIR/cg.error.log" >&2; echo "bench-gateway: nginx under callgrind did not start" >&2; exit 1; }
+    awk -v n="$2" -v u="http://127.0.0.1:$port$URL_PATH" \
+        'BEGIN { for (i = 0; i < n; i++) printf "url = \"%s\"\noutput = \"/dev/null\"\n", u }' > "$DIR/cg.urls"
+    ok=$(curl -s --max-time 600 -H "$AUTH" -w '%{http_code}\n' -K "$DIR/cg.urls" | grep -c '^200$')
+    # callgrind writes its counts at exit: give it time (60 s at most).
+    kill -TERM "$cg_pid"
+    i=0
+    while kill -0 "$cg_pid" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+    stop "$cg_pid"
+    [ "$ok" -eq "$2" ] || { echo "bench-gateway: callgrind run: $ok of $2 requests answered 200" >&2; exit 1; }
+    ir=$(sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$DIR/cg.out" | head -n 1)
+    [ -n "$ir" ] || { echo "bench-gateway: callgrind wrote no counts ($DIR/cg.out)" >&2; exit 1; }
+    echo "$ir"
+}
+CG=
+if command -v valgrind >/dev/null; then
+    for s in none module; do
+        a=$(cg_ir $s $CG_N1)
+        b=$(cg_ir $s $CG_N2)
+        eval "CG_$s=$(( (b - a) / (CG_N2 - CG_N1) ))"
+    done
+    CG=1
+fi
+
 # ---- the table -----------------------------------------------------------------
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -276,6 +354,12 @@ echo "per round: req/s (CPU us/req)"
 for s in none module gate; do
     printf '  %-7s %s\n' "$s" "$(awk -v n=$s '$1 == n { printf "%.0f (%s)  ", $2, $5 }' "$DIR/results")"
 done
+if [ -n "$CG" ]; then
+    echo
+    echo "user-space instructions per request (callgrind, one nginx process, requests $CG_N1 to $CG_N2):"
+    echo "  no authorization: $CG_none; ngx_http_authz_module: $CG_module ($(awk -v a="$CG_module" -v b="$CG_none" 'BEGIN { printf "%+d, %+.1f%%", a - b, (a / b - 1) * 100 }'))"
+    echo "  (valgrind's CPU has no SHA extensions: SHA-256 counts as OpenSSL's portable code, about 2,000 instructions a block)"
+fi
 echo
 echo "tokens file of 10,000 tokens:"
 echo "  $(cat "$DIR/parse.txt")"

@@ -27,8 +27,17 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+/*
+ * SHA-256 through OpenSSL's SHA256_Init/Update/Final, as nginx's own
+ * ngx_event_openssl.h does with its digests: deprecated in OpenSSL 3 in
+ * favour of EVP, whose digest context allocates, frees and dispatches
+ * through the provider on every request. These calls allocate nothing and
+ * run the same code (SHA extensions where the CPU has them).
+ */
+#define OPENSSL_SUPPRESS_DEPRECATED
+
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include <authz.h>
 #include "authz_tokens_file.h"
@@ -77,8 +86,6 @@ static char *ngx_http_authz_catalog(ngx_conf_t *cf, ngx_command_t *cmd,
 static char *ngx_http_authz_tokens(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_authz(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
-static ngx_int_t ngx_http_authz_init_process(ngx_cycle_t *cycle);
-static void ngx_http_authz_exit_process(ngx_cycle_t *cycle);
 
 
 static ngx_command_t  ngx_http_authz_commands[] = {
@@ -130,10 +137,10 @@ ngx_module_t  ngx_http_authz_module = {
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
     NULL,                                  /* init module */
-    ngx_http_authz_init_process,           /* init process */
+    NULL,                                  /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
-    ngx_http_authz_exit_process,           /* exit process */
+    NULL,                                  /* exit process */
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
@@ -163,65 +170,21 @@ static ngx_str_t  ngx_http_authz_session_header =
     ngx_string("Coder-Session-Token");
 
 
-/* One SHA-256 context per worker: a worker runs one request at a time. */
-static EVP_MD_CTX  *ngx_http_authz_md_ctx;
-static EVP_MD      *ngx_http_authz_md;
-
-
-static ngx_int_t
-ngx_http_authz_init_process(ngx_cycle_t *cycle)
-{
-    if (ngx_http_authz_md_ctx != NULL) {
-        return NGX_OK;
-    }
-
-#if OPENSSL_VERSION_NUMBER >= 0x30000000L
-    ngx_http_authz_md = EVP_MD_fetch(NULL, "SHA256", NULL);
-#else
-    ngx_http_authz_md = (EVP_MD *) EVP_sha256();
-#endif
-    ngx_http_authz_md_ctx = EVP_MD_CTX_new();
-
-    if (ngx_http_authz_md == NULL || ngx_http_authz_md_ctx == NULL) {
-        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
-                      "authz: cannot set up SHA-256");
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
-}
-
-
-static void
-ngx_http_authz_exit_process(ngx_cycle_t *cycle)
-{
-    EVP_MD_CTX_free(ngx_http_authz_md_ctx);
-    ngx_http_authz_md_ctx = NULL;
-#if OPENSSL_VERSION_NUMBER >= 0x30000000L
-    EVP_MD_free(ngx_http_authz_md);
-#endif
-    ngx_http_authz_md = NULL;
-}
-
-
 static ngx_int_t
 ngx_http_authz_sha256(const u_char *data, size_t len, u_char *digest)
 {
-    unsigned int  n;
+    SHA256_CTX  c;
 
-    if (ngx_http_authz_md_ctx == NULL
-        && ngx_http_authz_init_process((ngx_cycle_t *) ngx_cycle) != NGX_OK)
+    if (SHA256_Init(&c) != 1
+        || SHA256_Update(&c, data, len) != 1
+        || SHA256_Final(digest, &c) != 1)
     {
+        OPENSSL_cleanse(&c, sizeof(SHA256_CTX));
         return NGX_ERROR;
     }
 
-    if (EVP_DigestInit_ex(ngx_http_authz_md_ctx, ngx_http_authz_md, NULL) != 1
-        || EVP_DigestUpdate(ngx_http_authz_md_ctx, data, len) != 1
-        || EVP_DigestFinal_ex(ngx_http_authz_md_ctx, digest, &n) != 1
-        || n != AZTF_DIGEST_LEN)
-    {
-        return NGX_ERROR;
-    }
+    /* the context held the secret's last block */
+    OPENSSL_cleanse(&c, sizeof(SHA256_CTX));
 
     return NGX_OK;
 }
