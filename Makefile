@@ -2,8 +2,9 @@
 # INCLUDEDIR BINDIR PKGCONFIGDIR WERROR.
 #
 #   make                 libraries (static and shared) and examples
-#   make check           the test suite, then a staged install used through
-#                        pkg-config
+#   make test            the unit suites, quickly (a shorter differential run)
+#   make check           the unit suites in full, then a staged install used
+#                        through pkg-config, and the fragments' checks
 #   make demo            a few decisions on the embedded Coder catalog
 #   make install / uninstall
 
@@ -37,7 +38,7 @@ LIB_SRC := $(sort $(wildcard lib/*.c))
 LIB_OBJ := $(LIB_SRC:lib/%.c=$(B)/obj/%.o)
 GEN_OBJ := $(B)/obj/catalog_coder.o
 ALL_OBJ := $(LIB_OBJ) $(GEN_OBJ)
-HEADERS := include/authz.h lib/internal.h
+HEADERS := include/authz.h $(sort $(wildcard lib/*.h))
 
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
@@ -46,7 +47,7 @@ TEST_SRC := $(sort $(wildcard tests/check_*.c)) tests/testutil.c $(wildcard test
 TEST_DEFS := $(patsubst tests/check_%.c,-DHAVE_SUITE_%,$(wildcard tests/check_*.c))
 EXAMPLES := $(B)/examples/minimal $(B)/examples/demo
 
-.PHONY: all lib examples check test demo install uninstall clean check-install
+.PHONY: all lib examples check check-unit test demo FORCE install uninstall clean check-install
 .DELETE_ON_ERROR:
 
 all: lib examples
@@ -90,15 +91,39 @@ demo: $(B)/examples/demo
 
 # ---- tests -----------------------------------------------------------------
 
-$(B)/check_authz: $(TEST_SRC) tests/tests.h $(B)/libauthz.a $(HEADERS)
-	@test -n "$(CHECK_LIBS)" || { echo "the Check library is missing: apt-get install -y check pkg-config" >&2; exit 1; }
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(TEST_DEFS) -DAUTHZ_SOURCE_DIR='"$(CURDIR)"' \
-	    $(TEST_SRC) $(B)/libauthz.a -o $@ $(CHECK_LIBS) -lpthread $(LDFLAGS)
+# Suites compile one object each, so a change to the library relinks the
+# runner without recompiling them. The runner's list of suites (TEST_DEFS)
+# is kept in a file that changes only when the list does, so a new suite
+# rebuilds testutil.o and is never left out.
+TEST_OBJ := $(TEST_SRC:tests/%.c=$(B)/tests/%.o)
 
+$(B)/tests/suites.defs: FORCE
+	@mkdir -p $(@D)
+	@echo '$(TEST_DEFS)' | cmp -s - $@ || echo '$(TEST_DEFS)' > $@
+
+$(B)/tests/testutil.o: $(B)/tests/suites.defs
+
+$(B)/tests/%.o: tests/%.c tests/tests.h $(wildcard tests/ref_model.h) $(HEADERS)
+	@test -n "$(CHECK_LIBS)" || { echo "the Check library is missing: apt-get install -y check pkg-config" >&2; exit 1; }
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(TEST_DEFS) -DAUTHZ_SOURCE_DIR='"$(CURDIR)"' \
+	    -c $< -o $@
+
+$(B)/check_authz: $(TEST_OBJ) $(B)/libauthz.a
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) $(TEST_OBJ) $(B)/libauthz.a -o $@ \
+	    $(CHECK_LIBS) -lpthread $(LDFLAGS)
+
+# `make test` is the quick loop: the unit suites with a shorter differential
+# run (TEST_DIFF_CASES cases; AUTHZ_DIFF_CASES in the environment wins);
+# `make check` runs them with the full count, then everything else.
+TEST_DIFF_CASES ?= 20000
 test: $(B)/check_authz
+	AUTHZ_DIFF_CASES=$${AUTHZ_DIFF_CASES:-$(TEST_DIFF_CASES)} $(B)/check_authz
+
+check-unit: $(B)/check_authz
 	$(B)/check_authz
 
-check: test check-install
+check: check-unit check-install
 
 # Installs into a staging directory and builds examples/minimal.c the way a
 # user would: through pkg-config, against the installed shared library.

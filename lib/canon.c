@@ -6,54 +6,16 @@
  */
 #include "internal.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 
 int az_ref_cmp(const authz_catalog *cat, uint32_t a, uint32_t b)
 {
-    char ta[2 * AZ_MAX_NAME_LEN + 2], tb[2 * AZ_MAX_NAME_LEN + 2];
+    char ta[AZ_SCOPE_TEXT_MAX], tb[AZ_SCOPE_TEXT_MAX];
     if (a == b)
         return 0;
     az_scope_format(cat, a, ta, sizeof ta);
     az_scope_format(cat, b, tb, sizeof tb);
     return strcmp(ta, tb);
-}
-
-void az_centry_set(struct az_centry *e, const authz_catalog *cat,
-                   uint32_t type, uint32_t kind, const struct az_uuid *id)
-{
-    memset(e, 0, sizeof *e);
-    e->type = type;
-    e->kind = kind;
-    if (type == AZ_ANY_TYPE) {
-        e->name = "*";
-        e->name_len = 1;
-    } else {
-        e->name = az_name_ptr(cat, cat->types[type].name);
-        e->name_len = cat->types[type].name.len;
-    }
-    if (id != NULL)
-        e->id = *id;
-}
-
-/* (type name, id) comparing bytes; `*` as an id sorts before any hex
- * digit, and the hex digits of the lower-case form sort as the numbers. */
-int az_centry_cmp(const void *pa, const void *pb)
-{
-    const struct az_centry *a = pa, *b = pb;
-    uint32_t n = a->name_len < b->name_len ? a->name_len : b->name_len;
-    int c = memcmp(a->name, b->name, n);
-    if (c != 0)
-        return c;
-    if (a->name_len != b->name_len)
-        return a->name_len < b->name_len ? -1 : 1;
-    if (a->kind != b->kind)
-        return a->kind == AZ_ALLOW_WILD ? -1 : 1;
-    if (a->id.hi != b->id.hi)
-        return a->id.hi < b->id.hi ? -1 : 1;
-    if (a->id.lo != b->id.lo)
-        return a->id.lo < b->id.lo ? -1 : 1;
-    return 0;
 }
 
 /* Scope references sorted by their text: qsort has no context argument,
@@ -89,7 +51,7 @@ int az_canon_build(const authz_token *tok, struct az_canon *c)
     const authz_catalog *cat = tok->cat;
     size_t n_entries = count_entries(tok), text_len = 0, i, k, size;
     struct keyed_ref *keyed;
-    char *texts, buf[2 * AZ_MAX_NAME_LEN + 2];
+    char *texts, buf[AZ_SCOPE_TEXT_MAX];
 
     memset(c, 0, sizeof *c);
     for (i = 0; i < tok->n_scopes; i++) {
@@ -111,7 +73,7 @@ int az_canon_build(const authz_token *tok, struct az_canon *c)
 
     for (i = 0; i < tok->n_scopes; i++) {
         uint32_t ref = az_ref_canonical(cat, tok->scope_refs[i]);
-        az_scope_format(cat, ref, texts, 2 * AZ_MAX_NAME_LEN + 2);
+        az_scope_format(cat, ref, texts, AZ_SCOPE_TEXT_MAX);
         keyed[i].text = texts;
         keyed[i].ref = ref;
         texts += strlen(texts) + 1;
@@ -155,6 +117,14 @@ int az_canon_build(const authz_token *tok, struct az_canon *c)
     return AUTHZ_OK;
 }
 
+int az_output_args(const authz_token *token, const void *buf, size_t cap,
+                   const size_t *len)
+{
+    if (token == NULL || len == NULL || (buf == NULL && cap != 0))
+        return AUTHZ_EINVAL;
+    return AUTHZ_OK;
+}
+
 void az_canon_free(const authz_token *tok, struct az_canon *c)
 {
     if (c->mem != NULL)
@@ -162,12 +132,11 @@ void az_canon_free(const authz_token *tok, struct az_canon *c)
     c->mem = NULL;
 }
 
-static void entry_text(const struct az_centry *e, char *buf, size_t cap)
+static size_t entry_text(const authz_catalog *cat, const struct az_centry *e,
+                         char buf[AZ_ENTRY_TEXT_MAX])
 {
-    char uuid[37] = "*";
-    if (e->kind == AZ_ALLOW_UUID)
-        az_uuid_format(&e->id, uuid);
-    snprintf(buf, cap, "%s:%s", e->name, uuid);
+    return az_entry_format(cat, e->type,
+                           e->kind == AZ_ALLOW_UUID ? &e->id : NULL, buf);
 }
 
 /* Both lists come out of the canonical view already ordered and unique. */
@@ -183,14 +152,13 @@ static authz_list *token_list(const authz_token *token, int scopes,
         return az_error_plain(err, AUTHZ_ENOMEM, "out of memory"), NULL;
     az_lb_init(&lb, &token->alloc);
     for (i = 0; scopes && i < c.n_refs; i++) {
-        char buf[2 * AZ_MAX_NAME_LEN + 2];
+        char buf[AZ_SCOPE_TEXT_MAX];
         az_scope_format(token->cat, c.refs[i], buf, sizeof buf);
         az_lb_add(&lb, buf, strlen(buf));
     }
     for (i = 0; !scopes && i < c.n_entries; i++) {
-        char buf[AZ_MAX_NAME_LEN + 40];
-        entry_text(&c.entries[i], buf, sizeof buf);
-        az_lb_add(&lb, buf, strlen(buf));
+        char buf[AZ_ENTRY_TEXT_MAX];
+        az_lb_add(&lb, buf, entry_text(token->cat, &c.entries[i], buf));
     }
     az_canon_free(token, &c);
     return az_lb_finish(&lb, NULL, err);
@@ -225,21 +193,21 @@ int authz_token_text(const authz_token *token, char *buf, size_t cap,
     struct out o = {buf, cap, 0};
     struct az_canon c;
     size_t i;
-    if (token == NULL || len == NULL || (buf == NULL && cap != 0))
+    if (az_output_args(token, buf, cap, len) != AUTHZ_OK)
         return AUTHZ_EINVAL;
     if (az_canon_build(token, &c) != AUTHZ_OK)
         return AUTHZ_ENOMEM;
     put(&o, "scopes:");
     for (i = 0; i < c.n_refs; i++) {
-        char text[2 * AZ_MAX_NAME_LEN + 2];
+        char text[AZ_SCOPE_TEXT_MAX];
         az_scope_format(token->cat, c.refs[i], text, sizeof text);
         put(&o, " ");
         put(&o, text);
     }
     put(&o, "\nallow:");
     for (i = 0; i < c.n_entries; i++) {
-        char text[AZ_MAX_NAME_LEN + 40];
-        entry_text(&c.entries[i], text, sizeof text);
+        char text[AZ_ENTRY_TEXT_MAX];
+        entry_text(token->cat, &c.entries[i], text);
         put(&o, " ");
         put(&o, text);
     }

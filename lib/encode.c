@@ -73,9 +73,9 @@ static uint32_t scope_code(uint32_t ref)
         return 0;
     if (ref & AZ_REF_NAMED)
         return 4 * (ref & ~AZ_REF_NAMED) + 1;
-    if ((ref & 127u) == AZ_REF_ALL_ACTIONS)
-        return 4 * (ref >> 7) + 2;
-    return 4 * (64 * (ref >> 7) + (ref & 127u)) + 3;
+    if (az_ref_action(ref) == AZ_REF_ALL_ACTIONS)
+        return 4 * az_ref_type(ref) + 2;
+    return 4 * (64 * az_ref_type(ref) + az_ref_action(ref)) + 3;
 }
 
 int authz_token_encode(const authz_token *token, void *buf, size_t cap,
@@ -84,7 +84,7 @@ int authz_token_encode(const authz_token *token, void *buf, size_t cap,
     struct wbuf w = {buf, cap, 0};
     struct az_canon c;
     size_t i;
-    if (token == NULL || len == NULL || (buf == NULL && cap != 0))
+    if (az_output_args(token, buf, cap, len) != AUTHZ_OK)
         return AUTHZ_EINVAL;
     if (az_canon_build(token, &c) != AUTHZ_OK)
         return AUTHZ_ENOMEM;
@@ -360,7 +360,7 @@ int authz_token_encode_text(const authz_token *token, char *buf, size_t cap,
     unsigned char stack[512], *bin = stack;
     size_t n, out, i, o = 0;
     int code;
-    if (token == NULL || len == NULL || (buf == NULL && cap != 0))
+    if (az_output_args(token, buf, cap, len) != AUTHZ_OK)
         return AUTHZ_EINVAL;
     code = authz_token_encode(token, stack, sizeof stack, &n);
     if (code == AUTHZ_ESPACE) {

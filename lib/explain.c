@@ -6,8 +6,6 @@
  */
 #include "internal.h"
 
-#include <stdio.h>
-
 static bool decide(authz_explanation *out, authz_reason reason)
 {
     out->reason = reason;
@@ -15,17 +13,15 @@ static bool decide(authz_explanation *out, authz_reason reason)
     return out->allowed;
 }
 
+/* The admitting entry, by its slot tag (type + 1, or AZ_TAG_ANY). */
 static void allow_text(authz_explanation *out, const authz_catalog *cat,
                        uint32_t tag, const struct az_uuid *id,
                        uint32_t index)
 {
-    char uuid[37] = "*";
-    if (id != NULL)
-        az_uuid_format(id, uuid);
-    snprintf(out->allow, sizeof out->allow, "%s:%s",
-             tag == AZ_TAG_ANY ? "*"
-                               : az_name_ptr(cat, cat->types[tag - 1].name),
-             uuid);
+    _Static_assert(sizeof out->allow >= AZ_ENTRY_TEXT_MAX,
+                   "explanation has room for an allow entry");
+    az_entry_format(cat, tag == AZ_TAG_ANY ? AZ_ANY_TYPE : tag - 1, id,
+                    out->allow);
     out->allow_index = index;
 }
 
@@ -74,8 +70,7 @@ bool authz_explain_n(const authz_token *token, const char *resource,
         return decide(out, AUTHZ_REASON_EMPTY_ALLOW);
 
     if (token->allow_all) {
-        snprintf(out->allow, sizeof out->allow, "*:*");
-        out->allow_index = token->allow_all_index;
+        allow_text(out, cat, AZ_TAG_ANY, NULL, token->allow_all_index);
         return decide(out, AUTHZ_REASON_ALLOWED);
     }
     for (i = 0; i < token->n_wild; i++) {

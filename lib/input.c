@@ -45,35 +45,16 @@ static int input_error(authz_error *err, int code, int list, size_t index,
                           limit, what);
 }
 
-size_t az_scan(const char *s, size_t n, size_t *colon)
+/* Entry i, within the length limit; an entry that is not is reported
+ * (list, index) and its code returned. */
+static int input_entry(const struct az_input *in, size_t i,
+                       const struct az_limits *lim, int list, const char **p,
+                       size_t *n, authz_error *err)
 {
-    size_t i = 0;
-    *colon = n;
-    /* Per byte (exact for the lowest flagged byte, since carries and
-     * borrows only move toward later bytes): x + 0x5f lacks its high bit
-     * when x < 0x21; x + 1 has it when x >= 0x7f; x has it when x >= 0x80.
-     * A ':' is a zero byte of x ^ ':'. */
-    while (n >= 8 && i < n) {
-        /* The last word overlaps the one before it: its first bytes are
-         * known good and hold no earlier colon, so results stay exact. */
-        size_t at = i + 8 <= n ? i : n - 8;
-        uint64_t x = az_load64(s + at), y = x ^ (AZ_ONES * ':');
-        uint64_t bad = (~(x + AZ_ONES * 0x5f) | (x + AZ_ONES) | x) & AZ_HIGHS;
-        uint64_t col = (y - AZ_ONES) & ~y & AZ_HIGHS;
-        if (col != 0 && *colon == n)
-            *colon = at + (size_t)(__builtin_ctzll(col) >> 3);
-        if (bad != 0)
-            return at + (size_t)(__builtin_ctzll(bad) >> 3);
-        i = at + 8;
-    }
-    for (; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == ':' && *colon == n)
-            *colon = i;
-        if (c <= 0x20 || c >= 0x7f)
-            return i;
-    }
-    return n;
+    int code = input_get(in, i, lim->max_entry_len, p, n);
+    if (code != AUTHZ_OK)
+        return input_error(err, code, list, i, *p, *n, lim->max_entry_len);
+    return AUTHZ_OK;
 }
 
 int az_input_check(const struct az_input *in, size_t max, int list,
@@ -101,9 +82,9 @@ int az_input_scopes(const authz_catalog *cat, const struct az_input *in,
     for (i = 0; i < in->n; i++) {
         const char *p, *what = NULL;
         size_t n, offset = 0;
-        int code = input_get(in, i, lim->max_entry_len, &p, &n);
+        int code = input_entry(in, i, lim, list, &p, &n, err);
         if (code != AUTHZ_OK)
-            return input_error(err, code, list, i, p, n, lim->max_entry_len);
+            return code;
         code = az_scope_parse(cat, p, n, &refs[i], &offset, &what);
         if (code == AUTHZ_OK && (lim->flags & AUTHZ_PUBLIC) &&
             !az_scope_is_public(cat, refs[i])) {
@@ -124,13 +105,41 @@ int az_input_allow(const authz_catalog *cat, const struct az_input *in,
     for (i = 0; i < in->n; i++) {
         const char *p, *what = NULL;
         size_t n, offset = 0;
-        int code = input_get(in, i, lim->max_entry_len, &p, &n);
+        int code = input_entry(in, i, lim, list, &p, &n, err);
         if (code != AUTHZ_OK)
-            return input_error(err, code, list, i, p, n, lim->max_entry_len);
+            return code;
         code = az_allow_parse(cat, p, n, &out[i], &offset, &what);
         if (code != AUTHZ_OK)
             return az_error_entry(err, code, list, i, p, n, offset, what);
         out[i].index = (uint32_t)i;
     }
+    return AUTHZ_OK;
+}
+
+/* One scope, read as token construction reads each entry of its list (the
+ * same limits, checks and messages), so the two cannot disagree. */
+int authz_scope_validate(const authz_catalog *catalog, const char *scope,
+                         size_t len, unsigned flags, authz_error *err)
+{
+    authz_str entry = {scope, len};
+    struct az_input in = {NULL, &entry, 1};
+    struct az_limits lim;
+    uint32_t ref;
+    int code;
+    if (catalog == NULL || (scope == NULL && len != 0) ||
+        (flags & ~AUTHZ_PUBLIC) != 0)
+        return az_error_plain(err, AUTHZ_EINVAL,
+                              catalog == NULL ? "catalog is NULL"
+                              : (flags & ~AUTHZ_PUBLIC) != 0
+                                  ? "unknown flag"
+                                  : "scope is NULL");
+    code = az_limits_resolve(NULL, &lim, err); /* the defaults */
+    if (code != AUTHZ_OK)
+        return code;
+    lim.flags = flags;
+    code = az_input_scopes(catalog, &in, &lim, AUTHZ_LIST_SCOPES, &ref, err);
+    if (code != AUTHZ_OK)
+        return code;
+    az_error_ok(err);
     return AUTHZ_OK;
 }

@@ -116,17 +116,3 @@ int az_cmp_bytes(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
-
-/* "type:id" by (type, id), bytes compared: a type that is a prefix of
- * another sorts first, whatever byte follows it. */
-int az_cmp_entries(const void *pa, const void *pb)
-{
-    const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
-    size_t la = (size_t)(strchr(a, ':') - a), lb = (size_t)(strchr(b, ':') - b);
-    int c = memcmp(a, b, la < lb ? la : lb);
-    if (c != 0)
-        return c;
-    if (la != lb)
-        return la < lb ? -1 : 1;
-    return strcmp(a + la + 1, b + lb + 1);
-}

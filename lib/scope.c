@@ -6,6 +6,7 @@
  * else is an error that names the offending byte.
  */
 #include "internal.h"
+#include "scan.h"
 
 #include <stdio.h>
 
@@ -28,7 +29,7 @@ int az_scope_parse(const authz_catalog *cat, const char *s, size_t n,
                    uint32_t *ref, size_t *offset, const char **what)
 {
     const char *act;
-    size_t i, type_len, act_len;
+    size_t type_len, act_len;
     int32_t type, action, named;
 
     *offset = 0;
@@ -36,12 +37,9 @@ int az_scope_parse(const authz_catalog *cat, const char *s, size_t n,
         *what = "empty scope";
         return AUTHZ_ESYNTAX;
     }
-    i = az_scan(s, n, &type_len);
-    if (i < n) {
-        *offset = i;
-        *what = s[i] == ' ' ? "space in scope" : "unexpected byte in scope";
+    if (az_scan_entry(s, n, AZ_SCAN_SCOPE, &type_len, offset, what) !=
+        AUTHZ_OK)
         return AUTHZ_ESYNTAX;
-    }
 
     named = az_scope_find(cat, s, n);
     if (named >= 0) {
@@ -103,75 +101,62 @@ static uint64_t grant_bits(uint32_t action)
     return action == AZ_ALL_ACTIONS ? ~(uint64_t)0 : (uint64_t)1 << action;
 }
 
-/* A named scope whose grants subtract ("*:* -user:*") contributes, for each
- * type, (its positive grants) minus (its negative grants), computed within
- * the scope only: another scope of the token may still grant what this one
- * subtracts. */
-static void apply_with_negatives(const authz_catalog *cat,
-                                 const struct az_scope *sc, uint64_t *masks)
+uint32_t az_ref_canonical(const authz_catalog *cat, uint32_t ref)
+{
+    if ((ref & AZ_REF_NAMED) && ref != AZ_REF_STAR_STAR) {
+        const struct az_scope *sc = &cat->scopes[ref & ~AZ_REF_NAMED];
+        if (sc->kind == AZ_SCOPE_ALIAS)
+            return AZ_REF_NAMED | sc->target;
+    }
+    return ref;
+}
+
+const struct az_scope *az_ref_scope(const authz_catalog *cat, uint32_t ref)
+{
+    const struct az_scope *sc = &cat->scopes[ref & ~AZ_REF_NAMED];
+    return sc->kind == AZ_SCOPE_ALIAS ? &cat->scopes[sc->target] : sc;
+}
+
+uint64_t az_scope_type_grants(const authz_catalog *cat,
+                              const struct az_scope *sc, uint32_t t,
+                              int *wild)
 {
     const struct az_grant *g = cat->grants + sc->first_grant;
-    uint64_t everywhere = 0; /* positive grants on the `*` type */
-    uint32_t i, j, t;
-
-    for (i = 0; i < sc->n_grants; i++)
-        if (!g[i].negative && g[i].type == AZ_ANY_TYPE)
-            everywhere |= grant_bits(g[i].action);
-
-    /* Types no negative grant names. */
-    for (t = 0; t < cat->n_types; t++) {
-        int negated = 0;
-        for (i = 0; i < sc->n_grants && !negated; i++)
-            negated = g[i].negative && g[i].type == t;
-        if (!negated)
-            masks[t] |= everywhere;
-    }
+    uint64_t plus = 0, minus = 0;
+    int plus_wild = 0;
+    uint32_t i;
     for (i = 0; i < sc->n_grants; i++) {
-        if (!g[i].negative && g[i].type != AZ_ANY_TYPE) {
-            int negated = 0;
-            for (j = 0; j < sc->n_grants && !negated; j++)
-                negated = g[j].negative && g[j].type == g[i].type;
-            if (!negated)
-                masks[g[i].type] |= grant_bits(g[i].action);
-        }
-    }
-    /* Types some negative grant names: positives minus negatives. */
-    for (i = 0; i < sc->n_grants; i++) {
-        uint64_t plus = everywhere, minus = 0;
-        if (!g[i].negative)
+        if (g[i].type != t && g[i].type != AZ_ANY_TYPE)
             continue;
-        t = g[i].type;
-        for (j = 0; j < sc->n_grants; j++) {
-            if (g[j].type != t)
-                continue;
-            if (g[j].negative)
-                minus |= grant_bits(g[j].action);
-            else
-                plus |= grant_bits(g[j].action);
+        if (g[i].negative) {
+            minus |= grant_bits(g[i].action);
+        } else {
+            plus |= grant_bits(g[i].action);
+            plus_wild |= g[i].action == AZ_ALL_ACTIONS;
         }
-        masks[t] |= plus & ~minus;
     }
+    if (wild != NULL)
+        *wild = plus_wild && minus == 0;
+    return plus & ~minus;
 }
 
 void az_scope_apply(const authz_catalog *cat, uint32_t ref, uint64_t *masks)
 {
-    uint32_t i;
+    uint32_t i, t;
     if (ref == AZ_REF_STAR_STAR) {
-        for (i = 0; i < cat->n_types; i++)
-            masks[i] = ~(uint64_t)0;
+        for (t = 0; t < cat->n_types; t++)
+            masks[t] = ~(uint64_t)0;
     } else if (ref & AZ_REF_NAMED) {
-        const struct az_scope *sc = &cat->scopes[ref & ~AZ_REF_NAMED];
-        const struct az_grant *g;
-        if (sc->kind == AZ_SCOPE_ALIAS)
-            sc = &cat->scopes[sc->target];
+        const struct az_scope *sc = az_ref_scope(cat, ref);
+        const struct az_grant *g = cat->grants + sc->first_grant;
         if (sc->has_negative) {
-            apply_with_negatives(cat, sc, masks);
+            for (t = 0; t < cat->n_types; t++)
+                masks[t] |= az_scope_type_grants(cat, sc, t, NULL);
             return;
         }
-        g = cat->grants + sc->first_grant;
+        /* Without subtractions each grant stands alone. */
         for (i = 0; i < sc->n_grants; i++) {
             if (g[i].type == AZ_ANY_TYPE) {
-                uint32_t t;
                 for (t = 0; t < cat->n_types; t++)
                     masks[t] |= grant_bits(g[i].action);
             } else {
@@ -179,10 +164,10 @@ void az_scope_apply(const authz_catalog *cat, uint32_t ref, uint64_t *masks)
             }
         }
     } else {
-        uint32_t action = ref & 127u;
-        masks[ref >> 7] |= action == AZ_REF_ALL_ACTIONS
-                               ? ~(uint64_t)0
-                               : (uint64_t)1 << action;
+        uint32_t a = az_ref_action(ref);
+        masks[az_ref_type(ref)] |= a == AZ_REF_ALL_ACTIONS
+                                       ? ~(uint64_t)0
+                                       : (uint64_t)1 << a;
     }
 }
 
@@ -191,31 +176,15 @@ void az_scope_apply(const authz_catalog *cat, uint32_t ref, uint64_t *masks)
 int az_scope_grants(const authz_catalog *cat, uint32_t ref, uint32_t type,
                     uint32_t action)
 {
-    const struct az_scope *sc;
-    const struct az_grant *g;
-    int plus = 0, minus = 0;
-    uint32_t i;
     if (ref == AZ_REF_STAR_STAR)
         return 1;
     if (!(ref & AZ_REF_NAMED)) {
-        uint32_t a = ref & 127u;
-        return ref >> 7 == type && (a == AZ_REF_ALL_ACTIONS || a == action);
+        uint32_t a = az_ref_action(ref);
+        return az_ref_type(ref) == type &&
+               (a == AZ_REF_ALL_ACTIONS || a == action);
     }
-    sc = &cat->scopes[ref & ~AZ_REF_NAMED];
-    if (sc->kind == AZ_SCOPE_ALIAS)
-        sc = &cat->scopes[sc->target];
-    g = cat->grants + sc->first_grant;
-    for (i = 0; i < sc->n_grants; i++) {
-        int hit = (g[i].type == AZ_ANY_TYPE || g[i].type == type) &&
-                  (g[i].action == AZ_ALL_ACTIONS || g[i].action == action);
-        if (!hit)
-            continue;
-        if (g[i].negative)
-            minus = 1;
-        else
-            plus = 1;
-    }
-    return plus && !minus;
+    return (az_scope_type_grants(cat, az_ref_scope(cat, ref), type, NULL) >>
+            action) & 1;
 }
 
 void az_scope_format(const authz_catalog *cat, uint32_t ref, char *buf,
@@ -227,8 +196,8 @@ void az_scope_format(const authz_catalog *cat, uint32_t ref, char *buf,
         snprintf(buf, cap, "%s",
                  az_name_ptr(cat, cat->scopes[ref & ~AZ_REF_NAMED].name));
     } else {
-        const struct az_type *t = &cat->types[ref >> 7];
-        uint32_t a = ref & 127u;
+        const struct az_type *t = &cat->types[az_ref_type(ref)];
+        uint32_t a = az_ref_action(ref);
         snprintf(buf, cap, "%s:%s", az_name_ptr(cat, t->name),
                  a == AZ_REF_ALL_ACTIONS
                      ? "*"
@@ -246,49 +215,10 @@ int az_scope_is_public(const authz_catalog *cat, uint32_t ref)
         /* An alias is public exactly when the scope it names is (the
          * catalog parser refuses `public` on an alias of an internal
          * scope), so the two spellings always get the same answer. */
-        const struct az_scope *sc = &cat->scopes[ref & ~AZ_REF_NAMED];
-        if (sc->kind == AZ_SCOPE_ALIAS)
-            sc = &cat->scopes[sc->target];
-        return sc->is_public != 0;
+        return az_ref_scope(cat, ref)->is_public != 0;
     }
-    t = &cat->types[ref >> 7];
-    a = ref & 127u;
+    t = &cat->types[az_ref_type(ref)];
+    a = az_ref_action(ref);
     return a == AZ_REF_ALL_ACTIONS ? t->public_wild != 0
                                    : (t->public_mask >> a & 1) != 0;
-}
-
-int authz_scope_validate(const authz_catalog *catalog, const char *scope,
-                         size_t len, unsigned flags, authz_error *err)
-{
-    const char *what;
-    uint32_t ref;
-    size_t offset;
-    int code;
-    if (catalog == NULL || (scope == NULL && len != 0) ||
-        (flags & ~AUTHZ_PUBLIC) != 0)
-        return az_error_plain(err, AUTHZ_EINVAL,
-                              catalog == NULL ? "catalog is NULL"
-                              : (flags & ~AUTHZ_PUBLIC) != 0
-                                  ? "unknown flag"
-                                  : "scope is NULL");
-    if (scope == NULL)
-        scope = "";
-    /* The default limit of token construction, so the two agree. */
-    if (len > AUTHZ_DEFAULT_MAX_ENTRY_LEN)
-        return az_error_entry(err, AUTHZ_ETOOLONG, AUTHZ_LIST_SCOPES, 0,
-                              scope, AUTHZ_DEFAULT_MAX_ENTRY_LEN,
-                              AUTHZ_DEFAULT_MAX_ENTRY_LEN,
-                              "entry longer than 256 bytes");
-    code = az_scope_parse(catalog, scope, len, &ref, &offset, &what);
-    if (code == AUTHZ_OK && (flags & AUTHZ_PUBLIC) &&
-        !az_scope_is_public(catalog, ref)) {
-        code = AUTHZ_ENOTPUBLIC;
-        offset = 0;
-        what = "scope is not public (a token may not request it)";
-    }
-    if (code != AUTHZ_OK)
-        return az_error_entry(err, code, AUTHZ_LIST_SCOPES, 0, scope, len,
-                              offset, what);
-    az_error_ok(err);
-    return AUTHZ_OK;
 }

@@ -16,37 +16,21 @@
 /* An allow list in normal form. `ids` holds (type or AZ_ANY_TYPE, id)
  * sorted by (id, type), without duplicates or entries a `T:*` absorbs. */
 struct allowset {
-    int all;
-    uint64_t wild[AZ_MAX_TYPES / 64];
+    struct az_allow_nf nf;
     struct az_allow *ids;
     size_t n;
 };
 
 static int wild_has(const struct allowset *s, uint32_t type)
 {
-    return (s->wild[type / 64] >> (type % 64)) & 1;
+    return az_bit_has(s->nf.wild, type);
 }
 
 /* Normalises `e[0..n)` in place into *s (which then points into e). */
 static void allowset_build(struct allowset *s, struct az_allow *e, size_t n)
 {
-    size_t i, k;
-    memset(s, 0, sizeof *s);
-    for (i = 0; i < n; i++) {
-        if (e[i].kind != AZ_ALLOW_WILD)
-            continue;
-        if (e[i].type == AZ_ANY_TYPE)
-            s->all = 1;
-        else
-            s->wild[e[i].type / 64] |= (uint64_t)1 << (e[i].type % 64);
-    }
+    size_t i, k = az_allow_normal(e, n, &s->nf, NULL, NULL);
     s->ids = e;
-    if (s->all)
-        return;
-    for (i = 0, k = 0; i < n; i++)
-        if (e[i].kind == AZ_ALLOW_UUID &&
-            (e[i].type == AZ_ANY_TYPE || !wild_has(s, e[i].type)))
-            e[k++] = e[i];
     if (k > 1)
         qsort(e, k, sizeof *e, az_cmp_allow);
     for (i = 0, s->n = 0; i < k; i++)
@@ -66,40 +50,45 @@ static int allowset_has(const struct allowset *s, const struct az_uuid *id,
            NULL;
 }
 
-static void emit_entry(struct az_lb *lb, const authz_catalog *cat,
-                       uint32_t type, const struct az_uuid *id)
-{
-    char buf[AZ_MAX_NAME_LEN + 48], uuid[37] = "*";
-    int n;
-    if (id != NULL)
-        az_uuid_format(id, uuid);
-    n = snprintf(buf, sizeof buf, "%s:%s",
-                 type == AZ_ANY_TYPE
-                     ? "*"
-                     : az_name_ptr(cat, cat->types[type].name),
-                 uuid);
-    az_lb_add(lb, buf, (size_t)n);
-}
-
+/* The set's entries in normal-form order (az_centry_cmp), as text. */
 static authz_list *emit_allowset(const authz_catalog *cat,
                                  const struct allowset *s,
                                  const authz_allocator *alloc,
                                  authz_error *err)
 {
+    struct az_centry *order;
     struct az_lb lb;
-    size_t i;
+    size_t i, n = s->n;
     uint32_t t;
     az_lb_init(&lb, alloc);
-    if (s->all) {
+    if (s->nf.all) {
         az_lb_add(&lb, "*:*", 3);
-    } else {
-        for (t = 0; t < cat->n_types; t++)
-            if (wild_has(s, t))
-                emit_entry(&lb, cat, t, NULL);
-        for (i = 0; i < s->n; i++)
-            emit_entry(&lb, cat, s->ids[i].type, &s->ids[i].id);
+        return az_lb_finish(&lb, NULL, err);
     }
-    return az_lb_finish(&lb, az_cmp_entries, err);
+    for (t = 0; t < cat->n_types; t++)
+        n += (size_t)wild_has(s, t);
+    /* One element more than needed, so an empty set still allocates. */
+    order = alloc->malloc(alloc->ctx, (n + 1) * sizeof *order);
+    if (order == NULL)
+        return az_error_plain(err, AUTHZ_ENOMEM, "out of memory"), NULL;
+    n = 0;
+    for (t = 0; t < cat->n_types; t++)
+        if (wild_has(s, t))
+            az_centry_set(&order[n++], cat, t, AZ_ALLOW_WILD, NULL);
+    for (i = 0; i < s->n; i++)
+        az_centry_set(&order[n++], cat, s->ids[i].type, AZ_ALLOW_UUID,
+                      &s->ids[i].id);
+    if (n > 1)
+        qsort(order, n, sizeof *order, az_centry_cmp);
+    for (i = 0; i < n; i++) {
+        char buf[AZ_ENTRY_TEXT_MAX];
+        size_t len = az_entry_format(
+            cat, order[i].type,
+            order[i].kind == AZ_ALLOW_UUID ? &order[i].id : NULL, buf);
+        az_lb_add(&lb, buf, len);
+    }
+    alloc->free(alloc->ctx, order);
+    return az_lb_finish(&lb, NULL, err);
 }
 
 /* Parses one or two allow lists into one scratch array. */
@@ -262,8 +251,8 @@ authz_list *authz_allow_intersect(const authz_catalog *catalog,
     }
     allowset_build(&sets[0], e, n_a);
     allowset_build(&sets[1], e + n_a, n_b);
-    if (sets[0].all || sets[1].all) {
-        out = emit_allowset(catalog, sets[0].all ? &sets[1] : &sets[0],
+    if (sets[0].nf.all || sets[1].nf.all) {
+        out = emit_allowset(catalog, sets[0].nf.all ? &sets[1] : &sets[0],
                             &lim.alloc, err);
     } else {
         memset(&v, 0, sizeof v);
@@ -286,16 +275,6 @@ authz_list *authz_allow_intersect(const authz_catalog *catalog,
 }
 
 /* ---- scopes ------------------------------------------------------------- */
-
-uint32_t az_ref_canonical(const authz_catalog *cat, uint32_t ref)
-{
-    if ((ref & AZ_REF_NAMED) && ref != AZ_REF_STAR_STAR) {
-        const struct az_scope *sc = &cat->scopes[ref & ~AZ_REF_NAMED];
-        if (sc->kind == AZ_SCOPE_ALIAS)
-            return AZ_REF_NAMED | sc->target;
-    }
-    return ref;
-}
 
 static uint32_t *parse_scopes(const authz_catalog *cat,
                               const struct az_input *a,
@@ -339,7 +318,7 @@ authz_list *authz_scopes_normalize(const authz_catalog *catalog,
         return NULL;
     az_lb_init(&lb, &lim.alloc);
     for (i = 0; i < n; i++) {
-        char buf[2 * AZ_MAX_NAME_LEN + 2];
+        char buf[AZ_SCOPE_TEXT_MAX];
         az_scope_format(catalog, az_ref_canonical(catalog, refs[i]), buf,
                         sizeof buf);
         az_lb_add(&lb, buf, strlen(buf));
@@ -373,11 +352,12 @@ static void expand(const authz_catalog *cat, uint32_t ref, grant_fn fn,
         return;
     }
     if (!(ref & AZ_REF_NAMED)) {
-        uint32_t a = ref & 127u;
-        fn(ctx, ref >> 7, a == AZ_REF_ALL_ACTIONS ? AZ_ALL_ACTIONS : a);
+        uint32_t a = az_ref_action(ref);
+        fn(ctx, az_ref_type(ref),
+           a == AZ_REF_ALL_ACTIONS ? AZ_ALL_ACTIONS : a);
         return;
     }
-    sc = &cat->scopes[az_ref_canonical(cat, ref) & ~AZ_REF_NAMED];
+    sc = az_ref_scope(cat, ref);
     g = cat->grants + sc->first_grant;
     if (!sc->has_negative) {
         for (i = 0; i < sc->n_grants; i++)
@@ -385,30 +365,15 @@ static void expand(const authz_catalog *cat, uint32_t ref, grant_fn fn,
         return;
     }
     for (t = 0; t < cat->n_types; t++) {
-        uint64_t plus = 0, minus = 0, valid;
-        int plus_wild = 0;
         uint32_t n_actions = cat->types[t].n_actions, a;
-        for (i = 0; i < sc->n_grants; i++) {
-            uint64_t bits;
-            if (g[i].type != t && g[i].type != AZ_ANY_TYPE)
-                continue;
-            bits = g[i].action == AZ_ALL_ACTIONS ? ~(uint64_t)0
-                                                 : (uint64_t)1 << g[i].action;
-            if (g[i].negative) {
-                minus |= bits;
-            } else {
-                plus |= bits;
-                plus_wild |= g[i].action == AZ_ALL_ACTIONS;
-            }
-        }
-        if (plus_wild && minus == 0) {
+        int wild;
+        uint64_t bits = az_scope_type_grants(cat, sc, t, &wild);
+        if (wild) {
             fn(ctx, t, AZ_ALL_ACTIONS);
             continue;
         }
-        valid = n_actions >= 64 ? ~(uint64_t)0
-                                : ((uint64_t)1 << n_actions) - 1;
         for (a = 0; a < n_actions; a++)
-            if ((plus & ~minus & valid) >> a & 1)
+            if (bits >> a & 1)
                 fn(ctx, t, a);
     }
 }
@@ -419,7 +384,7 @@ static void grant_add(void *ctx, uint32_t type, uint32_t action)
     if (type == AZ_ANY_TYPE)
         gs->all = 1;
     else if (action == AZ_ALL_ACTIONS)
-        gs->wild[type / 64] |= (uint64_t)1 << (type % 64);
+        az_bit_set(gs->wild, type);
     else
         gs->mask[type] |= (uint64_t)1 << action;
 }
@@ -437,13 +402,13 @@ static void grant_want(void *ctx, uint32_t type, uint32_t action)
     const struct grantset *h = w->have;
     int ok = h->all ||
              (type != AZ_ANY_TYPE &&
-              ((h->wild[type / 64] >> (type % 64) & 1) ||
+              (az_bit_has(h->wild, type) ||
                (action != AZ_ALL_ACTIONS && (h->mask[type] >> action & 1))));
     if (ok)
         return;
     w->covered = 0;
     if (w->missing != NULL) {
-        char buf[2 * AZ_MAX_NAME_LEN + 2];
+        char buf[AZ_SCOPE_TEXT_MAX];
         uint32_t ref = type == AZ_ANY_TYPE
                            ? AZ_REF_STAR_STAR
                            : AZ_REF_LOW(type, action == AZ_ALL_ACTIONS

@@ -15,6 +15,7 @@
  */
 #include "internal.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -148,6 +149,38 @@ static int insert_grouped(authz_token *tok, struct az_allow *e, size_t n)
     return 1;
 }
 
+#ifndef NDEBUG
+/* What az_id_find and az_slot_entry take for granted; checked in builds
+ * without NDEBUG (every `make check` build), never on the check path. */
+static void assert_invariants(const authz_token *tok)
+{
+    uint32_t i, k, n_ids = 0;
+    /* Some slot stays empty, so every probe ends. */
+    assert(tok->cap >= 8 && tok->cap > tok->n_ids);
+    /* The last 8 control bytes repeat the first 8, so a group of 8 read
+     * at any slot needs no wrap. */
+    for (i = 0; i < 8; i++)
+        assert(tok->ctrl[tok->cap + i] == tok->ctrl[i]);
+    for (i = 0; i < tok->cap; i++) {
+        const struct az_idslot *slot = &tok->slots[i];
+        assert((tok->ctrl[i] != 0) == (slot->tag != 0));
+        if (slot->tag == 0)
+            continue;
+        n_ids++;
+        if (slot->tag != AZ_TAG_MULTI)
+            continue;
+        /* An overflow list: its count, then tags strictly ascending, so
+         * the binary search works and `*` (the largest tag) is last. */
+        assert(slot->aux < tok->n_overflow);
+        assert(tok->overflow[slot->aux].tag >= 2);
+        for (k = 1; k < tok->overflow[slot->aux].tag; k++)
+            assert(tok->overflow[slot->aux + k].tag <
+                   tok->overflow[slot->aux + k + 1].tag);
+    }
+    assert(n_ids == tok->n_ids);
+}
+#endif
+
 /* Size of a region rounded up so the next one stays 8-byte aligned. */
 static size_t align8(size_t n)
 {
@@ -210,8 +243,7 @@ authz_token *az_token_compile(const authz_catalog *cat,
                               struct az_scratch *sc, authz_error *err)
 {
     const struct az_limits lim = *limits;
-    uint64_t wild_types[AZ_MAX_TYPES / 64];
-    uint32_t allow_all = 0, allow_all_index = 0;
+    struct az_allow_nf nf;
     size_t n_scopes = sc->n_scopes, n_allow = sc->n_allow;
     size_t i, j, n_wild, cap, words;
     size_t size, off_masks, off_bits, off_slots, off_refs, off_wild,
@@ -222,47 +254,11 @@ authz_token *az_token_compile(const authz_catalog *cat,
     char *block;
     authz_token *tok;
 
-    /* Sort the entries into `*:*`, `T:*` and UUID entries (kept at the
-     * front of `parsed`, in order). */
-    memset(wild_types, 0, sizeof wild_types);
-    n_wild = 0;
-    for (i = 0, j = 0; i < n_allow; i++) {
-        struct az_allow e = parsed[i];
-        if (e.kind == AZ_ALLOW_UUID) {
-            parsed[j++] = e;
-        } else if (e.type == AZ_ANY_TYPE) {
-            if (!allow_all)
-                allow_all_index = e.index;
-            allow_all = 1;
-        } else {
-            wild_types[e.type / 64] |= (uint64_t)1 << (e.type % 64);
-            wild[n_wild].tag = e.type;
-            wild[n_wild].index = e.index;
-            n_wild++;
-        }
-    }
-
-    /* Normal form: `*:*` absorbs everything, `T:*` absorbs `T:<id>`. */
-    if (allow_all) {
-        j = 0;
-        n_wild = 0;
-    } else {
-        size_t k = 0, m = j;
-        for (i = 0; i < m; i++) {
-            uint32_t t = parsed[i].type;
-            if (t == AZ_ANY_TYPE || !(wild_types[t / 64] >> (t % 64) & 1))
-                parsed[k++] = parsed[i];
-        }
-        j = k;
-    }
-    if (n_wild > 1) {
-        size_t k = 1;
+    /* The normal form: UUID entries nothing absorbs stay at the front of
+     * `parsed`, in order; `T:*` entries go to `wild`, sorted by type. */
+    j = az_allow_normal(parsed, n_allow, &nf, wild, &n_wild);
+    if (n_wild > 1)
         qsort(wild, n_wild, sizeof *wild, cmp_tagidx);
-        for (i = 1; i < n_wild; i++)
-            if (wild[i].tag != wild[k - 1].tag)
-                wild[k++] = wild[i];
-        n_wild = k;
-    }
 
     /* Sized for the entries given (duplicates only leave it emptier): at
      * most 80% full, and at least one group of 8. */
@@ -292,8 +288,8 @@ authz_token *az_token_compile(const authz_catalog *cat,
     tok->ctrl = (uint8_t *)(block + off_ctrl);
     tok->n_scopes = (uint32_t)n_scopes;
     tok->n_allow = (uint32_t)n_allow;
-    tok->allow_all = allow_all;
-    tok->allow_all_index = allow_all_index;
+    tok->allow_all = (uint32_t)nf.all;
+    tok->allow_all_index = nf.all_index;
     tok->n_wild = (uint32_t)n_wild;
     tok->cap = (uint32_t)cap;
     tok->bytes = size;
@@ -302,8 +298,8 @@ authz_token *az_token_compile(const authz_catalog *cat,
         memcpy(tok->scope_refs, refs, n_scopes * sizeof *refs);
     for (i = 0; i < n_scopes; i++)
         az_scope_apply(cat, refs[i], tok->masks);
-    if (!allow_all)
-        memcpy(tok->allow_wild, wild_types, words * sizeof(uint64_t));
+    if (!nf.all)
+        memcpy(tok->allow_wild, nf.wild, words * sizeof(uint64_t));
     if (n_wild > 0)
         memcpy(tok->wild, wild, n_wild * sizeof *wild);
 
@@ -312,6 +308,9 @@ authz_token *az_token_compile(const authz_catalog *cat,
         authz_token_free(tok);
         goto nomem;
     }
+#ifndef NDEBUG
+    assert_invariants(tok);
+#endif
     az_error_ok(err);
     return tok;
 

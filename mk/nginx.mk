@@ -26,6 +26,49 @@ check-tokens-file: $(B)/check_tokens_file
 
 check: check-tokens-file
 
+# ---- the parser's fuzz target ----------------------------------------------
+#
+#   make fuzz-tokens-file              libFuzzer build (clang, ASan+UBSan):
+#                                      $(B)/fuzz/fuzz_tokens_file
+#   make fuzz-tokens-file-run FUZZ_SECONDS=N   runs it N seconds (default
+#                                      10) on a scratch copy of the corpus
+#   make fuzz-tokens-file-replay       plain-$(CC) replay of the committed
+#                                      corpus (part of `make check`)
+
+TF_CORPUS := $(TF_DIR)/corpus
+TF_FUZZ := $(B)/fuzz/fuzz_tokens_file
+TF_REPLAY := $(B)/fuzz/replay-tokens-file
+
+.PHONY: fuzz-tokens-file fuzz-tokens-file-run fuzz-tokens-file-replay
+
+fuzz-tokens-file: $(TF_FUZZ)
+
+$(TF_FUZZ): $(TF_DIR)/fuzz_tokens_file.c $(TF_SRC) $(TF_HDR) $(LIB_SRC) \
+    $(B)/catalog_coder.c $(HEADERS)
+	@command -v $(FUZZ_CC) >/dev/null || { echo "fuzz: $(FUZZ_CC) is missing: apt-get install -y clang libclang-rt-dev" >&2; exit 1; }
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(WARN) -Iinclude -Ilib -I$(TF_DIR) -g -O2 -fsanitize=fuzzer \
+	    $(FUZZ_SAN) $(TF_DIR)/fuzz_tokens_file.c $(TF_SRC) $(LIB_SRC) \
+	    $(B)/catalog_coder.c -o $@
+
+fuzz-tokens-file-run: $(TF_FUZZ)
+	@mkdir -p $(FUZZ_B)/work/tokens_file $(FUZZ_B)/artifacts
+	$(TF_FUZZ) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_B)/artifacts/tokens_file- $(FUZZ_ARGS) \
+	    $(FUZZ_B)/work/tokens_file $(TF_CORPUS)
+
+$(TF_REPLAY): $(TF_DIR)/fuzz_tokens_file.c tests/fuzz/replay.c $(TF_SRC) \
+    $(TF_HDR) include/authz.h $(B)/libauthz.a
+	@mkdir -p $(@D)
+	$(CC) $(TF_CFLAGS) $(TF_DIR)/fuzz_tokens_file.c tests/fuzz/replay.c \
+	    $(TF_SRC) $(B)/libauthz.a -o $@ $(LDFLAGS)
+
+fuzz-tokens-file-replay: $(TF_REPLAY)
+	@printf 'fuzz-replay: tokens_file '
+	@$(TF_REPLAY) $(TF_CORPUS)
+
+check: fuzz-tokens-file-replay
+
 # ---- the nginx module ------------------------------------------------------
 #
 # Built as Debian builds its own module packages (debhelper's nginx_mod build

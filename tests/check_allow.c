@@ -2,6 +2,7 @@
  * check_allow.c - allow entries, and the set a token compiles them into.
  */
 #include "internal.h"
+#include "scan.h"
 #include "tests.h"
 
 #include <stdio.h>

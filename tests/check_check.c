@@ -15,123 +15,177 @@ static const authz_catalog *coder(void)
     return authz_catalog_coder();
 }
 
-/* authz_explain gives the same answer; an allow names a scope and an entry
- * that, alone, still allow; a deny names a reason other than "allowed". */
-static void explain_agrees(const authz_token *tok, const char *r,
-                           const char *id, const char *a, int want)
+#define DECISIONS "tests/data/decisions.txt"
+
+/* The reason column: AUTHZ_REASON_* in lower case. */
+static int reason_of(const char *name, authz_reason *out)
+{
+    static const struct {
+        const char *name;
+        authz_reason reason;
+    } reasons[] = {
+        {"allowed", AUTHZ_REASON_ALLOWED},
+        {"null_argument", AUTHZ_REASON_NULL_ARGUMENT},
+        {"unknown_resource", AUTHZ_REASON_UNKNOWN_RESOURCE},
+        {"unknown_action", AUTHZ_REASON_UNKNOWN_ACTION},
+        {"empty_scopes", AUTHZ_REASON_EMPTY_SCOPES},
+        {"no_grant", AUTHZ_REASON_NO_GRANT},
+        {"empty_allow", AUTHZ_REASON_EMPTY_ALLOW},
+        {"not_listed", AUTHZ_REASON_NOT_LISTED},
+    };
+    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
+        if (strcmp(reasons[i].name, name) == 0) {
+            *out = reasons[i].reason;
+            return 1;
+        }
+    return 0;
+}
+
+/* authz_explain gives the same answer and the row's reason; an allow names
+ * a scope and an entry that, alone, still allow; a deny names no entry. */
+static void explain_agrees(const char *where, const authz_token *tok,
+                           const char *r, const char *id, const char *a,
+                           int want, authz_reason reason)
 {
     authz_explanation ex;
     memset(&ex, 0x5a, sizeof ex);
-    ck_assert_int_eq(authz_explain(tok, r, id, a, &ex), want);
-    ck_assert_int_eq(ex.allowed, want);
-    ck_assert_int_eq(authz_explain(tok, r, id, a, NULL), want);
+    ck_assert_msg(authz_explain(tok, r, id, a, &ex) == want,
+                  "%s: authz_explain disagrees with the expected answer",
+                  where);
+    ck_assert_msg(ex.allowed == want, "%s: ex.allowed", where);
+    ck_assert_msg(ex.reason == reason, "%s: reason %s, want %s", where,
+                  authz_reason_str(ex.reason), authz_reason_str(reason));
+    ck_assert_msg(authz_explain(tok, r, id, a, NULL) == want,
+                  "%s: authz_explain without a record", where);
     if (want) {
         const char *s1[1] = {ex.scope}, *a1[1] = {ex.allow};
         authz_token *alone;
-        ck_assert_int_eq(ex.reason, AUTHZ_REASON_ALLOWED);
-        ck_assert_uint_ne(ex.scope_index, AUTHZ_NO_INDEX);
-        ck_assert_uint_ne(ex.allow_index, AUTHZ_NO_INDEX);
+        ck_assert_msg(ex.scope_index != AUTHZ_NO_INDEX, "%s", where);
+        ck_assert_msg(ex.allow_index != AUTHZ_NO_INDEX, "%s", where);
         alone = authz_token_new(coder(), s1, 1, a1, 1, NULL);
-        ck_assert_msg(alone != NULL, "%s / %s", ex.scope, ex.allow);
-        ck_assert_msg(authz_check(alone, r, id, a), "%s / %s", ex.scope,
+        ck_assert_msg(alone != NULL, "%s: %s / %s", where, ex.scope,
                       ex.allow);
+        ck_assert_msg(authz_check(alone, r, id, a),
+                      "%s: %s / %s alone deny", where, ex.scope, ex.allow);
         authz_token_free(alone);
     } else {
-        ck_assert_int_ne(ex.reason, AUTHZ_REASON_ALLOWED);
-        ck_assert_str_eq(ex.allow, "");
-        ck_assert_uint_eq(ex.allow_index, AUTHZ_NO_INDEX);
+        ck_assert_msg(strcmp(ex.allow, "") == 0, "%s: allow \"%s\"", where,
+                      ex.allow);
+        ck_assert_msg(ex.allow_index == AUTHZ_NO_INDEX, "%s: allow_index",
+                      where);
     }
 }
 
-/* Runs tests/data/decisions.txt. Every row is checked three ways: through
- * authz_check, through authz_check_n, and through authz_check_n with the
+/* One row of tests/data/decisions.txt (a loop test: each row is its own
+ * iteration, and every message starts with the row's file:line). The row
+ * is checked through authz_check, authz_check_n, the pre-resolved target,
+ * authz_explain (with the row's reason), and authz_check_n with the
  * arguments copied into exact-size heap buffers (so a sanitizer sees any
  * read past their ends). */
-START_TEST(test_decision_table)
+START_TEST(test_decision_row)
 {
-    size_t len, rows = 0, allows = 0;
-    char *text = test_slurp(test_path("tests/data/decisions.txt"), &len);
-    char *line = text, *next;
-    for (; line != NULL && *line != '\0'; line = next) {
-        char *f[8];
-        authz_error err;
-        authz_token *tok;
-        const char *id;
-        size_t n, rlen, idlen, alen;
-        int want, got;
-        char *rcopy, *idcopy, *acopy;
-        char rbuf[128], abuf[128], idbuf[128];
+    const struct test_table *tab = test_table(DECISIONS);
+    const struct test_row *row = &tab->rows[_i];
+    const char *scopes, *allow, *r, *a, *id;
+    char where[64], rbuf[128], abuf[128], idbuf[128];
+    char *rcopy, *idcopy, *acopy;
+    authz_error err;
+    authz_token *tok;
+    authz_reason reason;
+    authz_target tg;
+    size_t rlen, idlen, alen;
+    int want, got, rc;
 
-        next = strchr(line, '\n');
-        if (next != NULL)
-            *next++ = '\0';
-        if (line[0] == '#' || line[0] == '\0')
-            continue;
-        n = test_split(line, '|', f, 8);
-        ck_assert_msg(n == 6, "malformed row: %s", line);
-        tok = test_token(coder(), f[0], f[1], &err);
-        ck_assert_msg(tok != NULL, "row %zu: %s", rows, err.message);
-        ck_assert_int_eq(err.code, AUTHZ_OK);
-        rlen = test_unescape(f[2], rbuf, sizeof rbuf);
-        alen = test_unescape(f[4], abuf, sizeof abuf);
-        if (strcmp(f[2], "(unknown)") == 0)
-            rlen = (size_t)sprintf(rbuf, "x");
-        if (strcmp(f[3], "(none)") == 0) {
-            id = "";
-            idlen = 0;
-        } else if (strcmp(f[3], "(null)") == 0) {
-            id = NULL;
-            idlen = 0;
-        } else {
-            idlen = test_unescape(f[3], idbuf, sizeof idbuf);
-            id = idbuf;
-        }
-        f[2] = rbuf;
-        f[4] = abuf;
-        want = strcmp(f[5], "allow") == 0;
-        ck_assert_msg(want || strcmp(f[5], "deny") == 0, "bad expect %s",
-                      f[5]);
-
-        got = authz_check(tok, f[2], id, f[4]);
-        ck_assert_msg(got == want, "row %zu: %s | %s | %s %s %s: got %s",
-                      rows, f[0], f[1], f[2], id ? id : "(null)", f[4],
-                      got ? "allow" : "deny");
-        ck_assert_int_eq(authz_check_n(tok, f[2], rlen, id, idlen, f[4],
-                                       alen),
-                         want);
-        explain_agrees(tok, f[2], id, f[4], want);
-        {
-            /* The pre-resolved form agrees; unknown names leave a target
-             * that denies. */
-            authz_target tg;
-            int rc = authz_target_resolve(coder(), f[2], f[4], &tg);
-            ck_assert_int_eq(authz_check_target(tok, &tg, id, idlen), want);
-            if (rc != AUTHZ_OK)
-                ck_assert(!want);
-        }
-        rcopy = malloc(rlen ? rlen : 1);
-        acopy = malloc(alen ? alen : 1);
-        idcopy = malloc(idlen ? idlen : 1);
-        memcpy(rcopy, f[2], rlen);
-        memcpy(acopy, f[4], alen);
-        if (id != NULL)
-            memcpy(idcopy, id, idlen);
-        ck_assert_int_eq(authz_check_n(tok, rcopy, rlen,
-                                       id ? idcopy : NULL, idlen, acopy,
-                                       alen),
-                         want);
-        free(rcopy);
-        free(acopy);
-        free(idcopy);
-        authz_token_free(tok);
-        rows++;
-        allows += (size_t)want;
+    snprintf(where, sizeof where, "%s:%u", tab->path, row->line);
+    ck_assert_msg(row->nfields == 7, "%s: %zu fields, want 7", where,
+                  row->nfields);
+    scopes = row->field[0];
+    allow = row->field[1];
+    tok = test_token(coder(), scopes, allow, &err);
+    ck_assert_msg(tok != NULL, "%s: %s", where, err.message);
+    ck_assert_msg(err.code == AUTHZ_OK, "%s: err.code %d", where, err.code);
+    if (strcmp(row->field[2], "(unknown)") == 0)
+        rlen = (size_t)sprintf(rbuf, "x");
+    else
+        rlen = test_unescape(row->field[2], rbuf, sizeof rbuf);
+    alen = test_unescape(row->field[4], abuf, sizeof abuf);
+    r = rbuf;
+    a = abuf;
+    if (strcmp(row->field[3], "(none)") == 0) {
+        id = "";
+        idlen = 0;
+    } else if (strcmp(row->field[3], "(null)") == 0) {
+        id = NULL;
+        idlen = 0;
+    } else {
+        idlen = test_unescape(row->field[3], idbuf, sizeof idbuf);
+        id = idbuf;
     }
-    free(text);
-    /* The table must not shrink unnoticed, nor be all one answer. */
-    ck_assert_uint_ge(rows, 120);
+    want = strcmp(row->field[5], "allow") == 0;
+    ck_assert_msg(want || strcmp(row->field[5], "deny") == 0,
+                  "%s: expect \"%s\" is neither allow nor deny", where,
+                  row->field[5]);
+    ck_assert_msg(reason_of(row->field[6], &reason),
+                  "%s: unknown reason \"%s\"", where, row->field[6]);
+    ck_assert_msg((reason == AUTHZ_REASON_ALLOWED) == want,
+                  "%s: reason %s contradicts %s", where, row->field[6],
+                  row->field[5]);
+
+    got = authz_check(tok, r, id, a);
+    ck_assert_msg(got == want, "%s: %s | %s | %s %s %s: got %s, want %s",
+                  where, scopes, allow, r, id ? id : "(null)", a,
+                  got ? "allow" : "deny", row->field[5]);
+    ck_assert_msg(authz_check_n(tok, r, rlen, id, idlen, a, alen) == want,
+                  "%s: authz_check_n disagrees", where);
+    explain_agrees(where, tok, r, id, a, want, reason);
+    /* The pre-resolved form agrees; unknown names leave a target that
+     * denies. */
+    rc = authz_target_resolve(coder(), r, a, &tg);
+    ck_assert_msg(authz_check_target(tok, &tg, id, idlen) == want,
+                  "%s: authz_check_target disagrees", where);
+    ck_assert_msg(rc == AUTHZ_OK || !want, "%s: allowed an unresolved target",
+                  where);
+    rcopy = malloc(rlen ? rlen : 1);
+    acopy = malloc(alen ? alen : 1);
+    idcopy = malloc(idlen ? idlen : 1);
+    ck_assert(rcopy != NULL && acopy != NULL && idcopy != NULL);
+    memcpy(rcopy, r, rlen);
+    memcpy(acopy, a, alen);
+    if (id != NULL)
+        memcpy(idcopy, id, idlen);
+    ck_assert_msg(authz_check_n(tok, rcopy, rlen, id ? idcopy : NULL, idlen,
+                                acopy, alen) == want,
+                  "%s: authz_check_n on exact-size copies disagrees", where);
+    free(rcopy);
+    free(acopy);
+    free(idcopy);
+    authz_token_free(tok);
+}
+END_TEST
+
+/* The table itself: read, not shrunk unnoticed, not all one answer, and
+ * every reason present. */
+START_TEST(test_decision_table_shape)
+{
+    const struct test_table *tab = test_table(DECISIONS);
+    size_t i, allows = 0;
+    unsigned seen = 0;
+    ck_assert_msg(tab->loaded, "cannot read %s", tab->path);
+    for (i = 0; i < tab->nrows; i++) {
+        authz_reason reason;
+        if (tab->rows[i].nfields != 7 ||
+            !reason_of(tab->rows[i].field[6], &reason))
+            continue; /* the row's own iteration reports it */
+        allows += reason == AUTHZ_REASON_ALLOWED;
+        seen |= 1u << reason;
+    }
+    ck_assert_uint_ge(tab->nrows, 120);
     ck_assert_uint_ge(allows, 40);
-    ck_assert_uint_ge(rows - allows, 40);
+    ck_assert_uint_ge(tab->nrows - allows, 40);
+    /* null_argument cannot be written in a row (the token is never NULL
+     * and a resource or action is always given); every other reason is. */
+    ck_assert_msg(seen == (0xffu & ~(1u << AUTHZ_REASON_NULL_ARGUMENT)),
+                  "reasons seen: %#x", seen);
 }
 END_TEST
 
@@ -507,7 +561,9 @@ Suite *check_suite(void)
     Suite *s = suite_create("check");
     TCase *tc = tcase_create("decisions");
     tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_decision_table);
+    tcase_add_test(tc, test_decision_table_shape);
+    tcase_add_loop_test(tc, test_decision_row, 0,
+                        (int)test_table(DECISIONS)->nrows);
     tcase_add_test(tc, test_null_arguments);
     tcase_add_test(tc, test_check_n_id_lengths);
     tcase_add_test(tc, test_every_declared_action);

@@ -37,13 +37,10 @@ static void reseal(unsigned char *p, size_t len)
     p[len - 1] = (unsigned char)(c >> 24);
 }
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+static test_rng rng_state = {UINT64_C(0x9e3779b97f4a7c15)};
 static uint64_t rng(void)
 {
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
+    return test_rng_next(&rng_state);
 }
 
 static const char *scope_pool[] = {

@@ -14,9 +14,10 @@
  *                      AUTHZ_DIFF_FIRST=<i> AUTHZ_DIFF_CASES=1)
  *   AUTHZ_DIFF_REPORT  how many disagreements to print in full (default 5)
  *
- * Build standalone with -DCHECK_DIFF_MAIN.
+ * `make test` runs a shorter differential (TEST_DIFF_CASES), `make check`
+ * the default count. Run this suite alone with CK_RUN_SUITE=diff.
  */
-#include <check.h>
+#include "tests.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -26,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authz.h"
 #include "ref_model.h"
 
 #define DEFAULT_CASES 100000u
@@ -40,33 +40,29 @@
 #define REQUEST_CAP 96
 
 /* ------------------------------------------------------------------------ */
-/* PRNG: splitmix64, one stream per case so any case replays alone           */
+/* Random choices: one test_rng stream per case so any case replays alone   */
 /* ------------------------------------------------------------------------ */
-
-typedef struct prng {
-    uint64_t state;
-} prng;
-
-static uint64_t prng_next(prng *p)
-{
-    uint64_t z = (p->state += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
 
 static uint64_t case_seed(uint64_t base, uint64_t index)
 {
-    prng p = {base ^ (index * UINT64_C(0xd1b54a32d192ed03))};
-    return prng_next(&p);
+    test_rng p = {base ^ (index * UINT64_C(0xd1b54a32d192ed03))};
+    return test_rng_next(&p);
 }
 
-/* Uniform enough in [0, n); n > 0. */
-static size_t below(prng *p, size_t n) { return (size_t)(prng_next(p) % n); }
+static size_t below(test_rng *p, size_t n)
+{
+    return test_rng_below(p, n);
+}
 
-static bool chance_permille(prng *p, size_t permille) { return below(p, 1000) < permille; }
+static bool chance_permille(test_rng *p, size_t permille)
+{
+    return below(p, 1000) < permille;
+}
 
-static const char *pick(prng *p, const char *const *list, size_t n) { return list[below(p, n)]; }
+static const char *pick(test_rng *p, const char *const *list, size_t n)
+{
+    return list[below(p, n)];
+}
 
 #define PICK(p, array) pick((p), (array), sizeof(array) / sizeof((array)[0]))
 
@@ -90,62 +86,146 @@ static const char *const UUID_POOL[] = {
  * grants and admissions meet often. Includes near-namesakes (workspace vs
  * workspace_dormant vs prebuilt_workspace, user vs user_secret). */
 static const char *const HOT_TYPES[] = {
-    "workspace", "workspace_dormant", "prebuilt_workspace", "template", "user",
-    "user_secret", "organization_member", "file", "api_key", "inbox_notification",
+    "workspace", "workspace_dormant",  "prebuilt_workspace",  "template",
+    "user",      "user_secret",        "organization_member", "file",
+    "api_key",   "inbox_notification",
 };
 
 static const char *const BAD_SCOPES[] = {
-    "", ":", "*", "*:read", "*:", ":*", "**:*", "*:**", "*:create",
-    "coder:bogus", "coder:", "coder:*", "coder", "coder:all:", "coder:All",
-    "Coder:all", "ALL", "All", "all ", " all", "coder:workspaces",
-    "coder:workspaces.create ", "coder:workspaces.Create", "coder:no_user_data",
-    "no_user_data:", "no_user_data:*", "coder:application_connect:x",
-    "application_connect:*", "coder:templates.author.", "a:b:c", "workspace:read:x",
-    "workspace::read", "Workspace:read", "workspace:read ", " workspace:read",
-    "workspace:Read", "workspace:", ":read", "unknown:read", "workspace:bogus",
-    "workspace:**", "workspace:* ", "workspace_dormant:view_insights",
-    "prebuilt_workspace:read", "template:ssh", "user:share", "workspace:\x7f",
-    "work\xc3\xa9space:read", "workspace:read\n", "workspace:\tread",
-    "coder:templates.build\t", "workspaces:read", "workspace:reads",
-    "user:*:*", "*:*:*", "*:all", "coder::all", "inbox_notification:*:",
-    "debug_info:*", "debug_info:read", "template:view_insights", "no_user_data",
-    "coder:apikeys.manage_self", "organization_skill:share",
+    "",
+    ":",
+    "*",
+    "*:read",
+    "*:",
+    ":*",
+    "**:*",
+    "*:**",
+    "*:create",
+    "coder:bogus",
+    "coder:",
+    "coder:*",
+    "coder",
+    "coder:all:",
+    "coder:All",
+    "Coder:all",
+    "ALL",
+    "All",
+    "all ",
+    " all",
+    "coder:workspaces",
+    "coder:workspaces.create ",
+    "coder:workspaces.Create",
+    "coder:no_user_data",
+    "no_user_data:",
+    "no_user_data:*",
+    "coder:application_connect:x",
+    "application_connect:*",
+    "coder:templates.author.",
+    "a:b:c",
+    "workspace:read:x",
+    "workspace::read",
+    "Workspace:read",
+    "workspace:read ",
+    " workspace:read",
+    "workspace:Read",
+    "workspace:",
+    ":read",
+    "unknown:read",
+    "workspace:bogus",
+    "workspace:**",
+    "workspace:* ",
+    "workspace_dormant:view_insights",
+    "prebuilt_workspace:read",
+    "template:ssh",
+    "user:share",
+    "workspace:\x7f",
+    "work\xc3\xa9space:read",
+    "workspace:read\n",
+    "workspace:\tread",
+    "coder:templates.build\t",
+    "workspaces:read",
+    "workspace:reads",
+    "user:*:*",
+    "*:*:*",
+    "*:all",
+    "coder::all",
+    "inbox_notification:*:",
+    "debug_info:*",
+    "debug_info:read",
+    "template:view_insights",
+    "no_user_data",
+    "coder:apikeys.manage_self",
+    "organization_skill:share",
 };
 
 static const char *const BAD_ALLOW[] = {
-    "", ":", "*", "**", "workspace", "workspace:", ":*", "*:", "::",
-    "Workspace:*", "coder:*", "workspaces:*", "workspace:**", "workspace:*:",
-    "**:*", "workspace: *", "workspace:*\n", " workspace:*", "workspace:* ",
-    "*:abcdef1234", "workspace:abcdef1234", "*:*:*", "*: *", "\x01:*",
+    "",
+    ":",
+    "*",
+    "**",
+    "workspace",
+    "workspace:",
+    ":*",
+    "*:",
+    "::",
+    "Workspace:*",
+    "coder:*",
+    "workspaces:*",
+    "workspace:**",
+    "workspace:*:",
+    "**:*",
+    "workspace: *",
+    "workspace:*\n",
+    " workspace:*",
+    "workspace:* ",
+    "*:abcdef1234",
+    "workspace:abcdef1234",
+    "*:*:*",
+    "*: *",
+    "\x01:*",
     "unknown:3f2504e0-4f89-41d3-9a0c-0305e82c3301",
     "workspace :3f2504e0-4f89-41d3-9a0c-0305e82c3301",
     "workspace:3f2504e0-4f89-41d3-9a0c-0305e82c3301:",
     "workspace:3f2504e0-4f89-41d3-9a0c-0305e82c3301*",
-    "workspace:urn:uuid:", "user:{}", "template:-", "template:null",
+    "workspace:urn:uuid:",
+    "user:{}",
+    "template:-",
+    "template:null",
 };
 
 static const char *const UNKNOWN_RESOURCES[] = {
-    "Workspace", "workspaces", "*", "", "coder", "workspace ", "user\n",
-    "no_user_data", "all", "workspace:read", "WORKSPACE", "template\x7f",
+    "Workspace", "workspaces",     "*",         "",
+    "coder",     "workspace ",     "user\n",    "no_user_data",
+    "all",       "workspace:read", "WORKSPACE", "template\x7f",
 };
 
 static const char *const UNKNOWN_ACTIONS[] = {
-    "*", "fly", "", "Read", "read ", "create_agent ", "READ", "all", "ssh\t",
-    "workspace", "read:*",
+    "*",    "fly", "",      "Read",      "read ",  "create_agent ",
+    "READ", "all", "ssh\t", "workspace", "read:*",
 };
 
 static const char *const NON_UUID_IDS[] = {
-    "abcdef1234", "*", "workspace", "0", "null", "3f2504e0", "{}",
-    "3f2504e0-4f89-41d3-9a0c", "\t", " ",
+    "abcdef1234", "*",        "workspace", "0",
+    "null",       "3f2504e0", "{}",        "3f2504e0-4f89-41d3-9a0c",
+    "\t",         " ",
 };
 
-static const char *hot_type(prng *p) { return PICK(p, HOT_TYPES); }
+static const char *hot_type(test_rng *p)
+{
+    return PICK(p, HOT_TYPES);
+}
 
-static const char *any_type(prng *p) { return ref_type_name(below(p, ref_n_types())); }
+static const char *any_type(test_rng *p)
+{
+    return ref_type_name(below(p, ref_n_types()));
+}
 
-static const char *some_type(prng *p) { return chance_permille(p, 800) ? hot_type(p) : any_type(p); }
+static const char *some_type(test_rng *p)
+{
+    return chance_permille(p, 800) ? hot_type(p) : any_type(p);
+}
 
-static const char *random_action_of(prng *p, const char *type)
+static const char *random_action_of(test_rng *p, const char *type)
 {
     size_t t;
     if (!ref_find_type(type, &t))
@@ -157,16 +237,28 @@ static const char *random_action_of(prng *p, const char *type)
 /* Text helpers                                                              */
 /* ------------------------------------------------------------------------ */
 
-static char ascii_upper(char c) { return (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c; }
+static char ascii_upper(char c)
+{
+    return (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c;
+}
 
-static char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
+static char ascii_lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
 
-static bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static bool is_letter(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
-static char flip_case(char c) { return (c >= 'a' && c <= 'z') ? ascii_upper(c) : ascii_lower(c); }
+static char flip_case(char c)
+{
+    return (c >= 'a' && c <= 'z') ? ascii_upper(c) : ascii_lower(c);
+}
 
 /* Random hex digits (lower case) into out[0..n), NUL-terminated. */
-static void random_hex(prng *p, char *out, size_t n)
+static void random_hex(test_rng *p, char *out, size_t n)
 {
     static const char digits[] = "0123456789abcdef";
     for (size_t i = 0; i < n; i++)
@@ -174,11 +266,12 @@ static void random_hex(prng *p, char *out, size_t n)
     out[n] = '\0';
 }
 
-static void random_uuid(prng *p, char out[37])
+static void random_uuid(test_rng *p, char out[37])
 {
     char hex[33];
     random_hex(p, hex, 32);
-    snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+    snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
+             hex + 16, hex + 20);
 }
 
 /* The 32 hex digits of a canonical UUID. */
@@ -193,7 +286,8 @@ static void strip_dashes(const char *uuid36, char out[33])
 
 /* One of the four accepted spellings of a canonical UUID, in lower, upper
  * or mixed case. */
-static void spell_uuid(prng *p, const char *canonical, char *out, size_t cap)
+static void spell_uuid(test_rng *p, const char *canonical, char *out,
+                       size_t cap)
 {
     char body[37];
     size_t style = below(p, 3); /* 0 lower, 1 upper, 2 mixed */
@@ -223,7 +317,8 @@ static void spell_uuid(prng *p, const char *canonical, char *out, size_t cap)
 }
 
 /* A near miss: looks like a UUID spelling but is not one of the four. */
-static void spell_bad_uuid(prng *p, const char *canonical, char *out, size_t cap)
+static void spell_bad_uuid(test_rng *p, const char *canonical, char *out,
+                           size_t cap)
 {
     char hex[33];
     char body[37];
@@ -231,35 +326,91 @@ static void spell_bad_uuid(prng *p, const char *canonical, char *out, size_t cap
     snprintf(body, sizeof body, "%s", canonical);
 
     switch (below(p, 24)) {
-    case 0: snprintf(out, cap, "abcdef1234"); break;
-    case 1: snprintf(out, cap, "{%s}", hex); break;
-    case 2: snprintf(out, cap, "[%s]", body); break;
-    case 3: snprintf(out, cap, "(%s)", body); break;
-    case 4: snprintf(out, cap, "{%s]", body); break;
-    case 5: snprintf(out, cap, "x%sx", body); break; /* google/uuid takes this */
-    case 6: snprintf(out, cap, "urn:uuid:%s", hex); break;
-    case 7: snprintf(out, cap, "urn:uuid:{%s}", body); break;
-    case 8: snprintf(out, cap, "uuid:%s", body); break;
-    case 9: body[8] = body[9]; body[9] = '-'; snprintf(out, cap, "%s", body); break;
-    case 10: body[below(p, 8)] = 'g'; snprintf(out, cap, "%s", body); break;
-    case 11: body[35] = '\0'; snprintf(out, cap, "%s", body); break;
-    case 12: snprintf(out, cap, "%s0", body); break;
-    case 13: hex[31] = '\0'; snprintf(out, cap, "%s", hex); break;
-    case 14: snprintf(out, cap, "%s0", hex); break;
-    case 15: body[8] = body[13] = body[18] = body[23] = '_'; snprintf(out, cap, "%s", body); break;
-    case 16: snprintf(out, cap, "urn:uuid-%s", body); break;
-    case 17: snprintf(out, cap, "urn:uuie:%s", body); break;
-    case 18: snprintf(out, cap, "{%s", body); break;
-    case 19: snprintf(out, cap, "%s}", body); break;
-    case 20: body[8] = body[13] = body[18] = body[23] = '+'; snprintf(out, cap, "%s", body); break;
-    case 21: snprintf(out, cap, "0x%s", hex); break;
-    case 22: body[0] = '\xc3'; snprintf(out, cap, "%s", body); break;
-    default: snprintf(out, cap, "{urn:uuid:%s}", body); break;
+    case 0:
+        snprintf(out, cap, "abcdef1234");
+        break;
+    case 1:
+        snprintf(out, cap, "{%s}", hex);
+        break;
+    case 2:
+        snprintf(out, cap, "[%s]", body);
+        break;
+    case 3:
+        snprintf(out, cap, "(%s)", body);
+        break;
+    case 4:
+        snprintf(out, cap, "{%s]", body);
+        break;
+    case 5:
+        snprintf(out, cap, "x%sx", body);
+        break; /* google/uuid takes this */
+    case 6:
+        snprintf(out, cap, "urn:uuid:%s", hex);
+        break;
+    case 7:
+        snprintf(out, cap, "urn:uuid:{%s}", body);
+        break;
+    case 8:
+        snprintf(out, cap, "uuid:%s", body);
+        break;
+    case 9:
+        body[8] = body[9];
+        body[9] = '-';
+        snprintf(out, cap, "%s", body);
+        break;
+    case 10:
+        body[below(p, 8)] = 'g';
+        snprintf(out, cap, "%s", body);
+        break;
+    case 11:
+        body[35] = '\0';
+        snprintf(out, cap, "%s", body);
+        break;
+    case 12:
+        snprintf(out, cap, "%s0", body);
+        break;
+    case 13:
+        hex[31] = '\0';
+        snprintf(out, cap, "%s", hex);
+        break;
+    case 14:
+        snprintf(out, cap, "%s0", hex);
+        break;
+    case 15:
+        body[8] = body[13] = body[18] = body[23] = '_';
+        snprintf(out, cap, "%s", body);
+        break;
+    case 16:
+        snprintf(out, cap, "urn:uuid-%s", body);
+        break;
+    case 17:
+        snprintf(out, cap, "urn:uuie:%s", body);
+        break;
+    case 18:
+        snprintf(out, cap, "{%s", body);
+        break;
+    case 19:
+        snprintf(out, cap, "%s}", body);
+        break;
+    case 20:
+        body[8] = body[13] = body[18] = body[23] = '+';
+        snprintf(out, cap, "%s", body);
+        break;
+    case 21:
+        snprintf(out, cap, "0x%s", hex);
+        break;
+    case 22:
+        body[0] = '\xc3';
+        snprintf(out, cap, "%s", body);
+        break;
+    default:
+        snprintf(out, cap, "{urn:uuid:%s}", body);
+        break;
     }
 }
 
 /* Small edits that turn a valid entry into a (usually) invalid one. */
-static void mutate(prng *p, char *s, size_t cap)
+static void mutate(test_rng *p, char *s, size_t cap)
 {
     static const char controls[] = {'\t', '\n', '\r', '\x01', '\x7f', '\x1f'};
     size_t len = strlen(s);
@@ -278,22 +429,47 @@ static void mutate(prng *p, char *s, size_t cap)
             }
         }
         break;
-    case 1: strcat(s, " "); break;
-    case 2: memmove(s + 1, s, len + 1); s[0] = ' '; break;
-    case 3: s[at] = (char)(0x21 + below(p, 0x7e - 0x21 + 1)); break;
-    case 4: memmove(s + at, s + at + 1, len - at); break;
-    case 5: memmove(s + at + 1, s + at, len - at + 1); s[at] = controls[below(p, sizeof controls)]; break;
-    case 6: memmove(s + at + 1, s + at, len - at + 1); s[at] = ':'; break;
-    case 7: strcat(s, ":x"); break;
-    case 8: s[at] = '\0'; break;
-    case 9: memmove(s + at + 1, s + at, len - at + 1); break; /* doubles s[at] */
-    default: memmove(s + at + 1, s + at, len - at + 1); s[at] = (char)(0x80 + below(p, 0x80)); break;
+    case 1:
+        strcat(s, " ");
+        break;
+    case 2:
+        memmove(s + 1, s, len + 1);
+        s[0] = ' ';
+        break;
+    case 3:
+        s[at] = (char)(0x21 + below(p, 0x7e - 0x21 + 1));
+        break;
+    case 4:
+        memmove(s + at, s + at + 1, len - at);
+        break;
+    case 5:
+        memmove(s + at + 1, s + at, len - at + 1);
+        s[at] = controls[below(p, sizeof controls)];
+        break;
+    case 6:
+        memmove(s + at + 1, s + at, len - at + 1);
+        s[at] = ':';
+        break;
+    case 7:
+        strcat(s, ":x");
+        break;
+    case 8:
+        s[at] = '\0';
+        break;
+    case 9:
+        memmove(s + at + 1, s + at, len - at + 1);
+        break; /* doubles s[at] */
+    default:
+        memmove(s + at + 1, s + at, len - at + 1);
+        s[at] = (char)(0x80 + below(p, 0x80));
+        break;
     }
 }
 
 /* An entry of 250..262 bytes around the 256-byte default limit: `prefix`
  * followed by filler. */
-static void long_entry(prng *p, const char *prefix, char filler, char *out, size_t cap)
+static void long_entry(test_rng *p, const char *prefix, char filler, char *out,
+                       size_t cap)
 {
     size_t total = 250 + below(p, 13);
     size_t n = (size_t)snprintf(out, cap, "%s", prefix);
@@ -306,7 +482,7 @@ static void long_entry(prng *p, const char *prefix, char filler, char *out, size
 /* Generators                                                                */
 /* ------------------------------------------------------------------------ */
 
-static void gen_valid_scope(prng *p, char *out, size_t cap)
+static void gen_valid_scope(test_rng *p, char *out, size_t cap)
 {
     size_t r = below(p, 1000);
     if (r < 400) {
@@ -320,11 +496,12 @@ static void gen_valid_scope(prng *p, char *out, size_t cap)
     } else if (r < 710) {
         snprintf(out, cap, "*:*");
     } else {
-        snprintf(out, cap, "%s", ref_named_scope(below(p, ref_n_named_scopes())));
+        snprintf(out, cap, "%s",
+                 ref_named_scope(below(p, ref_n_named_scopes())));
     }
 }
 
-static void gen_bad_scope(prng *p, char *out, size_t cap)
+static void gen_bad_scope(test_rng *p, char *out, size_t cap)
 {
     size_t r = below(p, 100);
     if (r < 45) {
@@ -333,7 +510,8 @@ static void gen_bad_scope(prng *p, char *out, size_t cap)
     } else if (r < 92) {
         snprintf(out, cap, "%s", PICK(p, BAD_SCOPES));
     } else {
-        static const char *const prefixes[] = {"workspace:", "coder:", "*:", "template:re"};
+        static const char *const prefixes[] = {
+            "workspace:", "coder:", "*:", "template:re"};
         long_entry(p, PICK(p, prefixes), 'x', out, cap);
     }
 }
@@ -341,7 +519,8 @@ static void gen_bad_scope(prng *p, char *out, size_t cap)
 /* pool_index: which UUID_POOL entry the id spells, or -1. */
 /* prefer: a type the token's scopes name, used for half the typed entries
  * (tokens usually list objects of the types they grant on), or NULL. */
-static void gen_valid_allow(prng *p, char *out, size_t cap, int *pool_index, const char *prefer)
+static void gen_valid_allow(test_rng *p, char *out, size_t cap, int *pool_index,
+                            const char *prefer)
 {
     char id[64];
     size_t r = below(p, 100);
@@ -351,7 +530,8 @@ static void gen_valid_allow(prng *p, char *out, size_t cap, int *pool_index, con
         return;
     }
     if (r < 20) {
-        snprintf(out, cap, "%s:*", prefer && below(p, 2) ? prefer : some_type(p));
+        snprintf(out, cap, "%s:*",
+                 prefer && below(p, 2) ? prefer : some_type(p));
         return;
     }
     if (chance_permille(p, 900)) {
@@ -364,12 +544,13 @@ static void gen_valid_allow(prng *p, char *out, size_t cap, int *pool_index, con
         spell_uuid(p, fresh, id, sizeof id);
     }
     if (r < 75)
-        snprintf(out, cap, "%s:%s", prefer && below(p, 2) ? prefer : some_type(p), id);
+        snprintf(out, cap, "%s:%s",
+                 prefer && below(p, 2) ? prefer : some_type(p), id);
     else
         snprintf(out, cap, "*:%s", id);
 }
 
-static void gen_bad_allow(prng *p, char *out, size_t cap)
+static void gen_bad_allow(test_rng *p, char *out, size_t cap)
 {
     size_t r = below(p, 100);
     int ignored;
@@ -379,12 +560,15 @@ static void gen_bad_allow(prng *p, char *out, size_t cap)
     } else if (r < 75) {
         char id[80];
         spell_bad_uuid(p, UUID_POOL[below(p, UUID_POOL_SIZE)], id, sizeof id);
-        snprintf(out, cap, "%s:%s", chance_permille(p, 800) ? some_type(p) : "*", id);
+        snprintf(out, cap, "%s:%s",
+                 chance_permille(p, 800) ? some_type(p) : "*", id);
     } else if (r < 95) {
         snprintf(out, cap, "%s", PICK(p, BAD_ALLOW));
     } else {
-        static const char *const prefixes[] = {"workspace:", "*:", "template:3f2504e0"};
-        long_entry(p, PICK(p, prefixes), chance_permille(p, 500) ? 'a' : '*', out, cap);
+        static const char *const prefixes[] = {
+            "workspace:", "*:", "template:3f2504e0"};
+        long_entry(p, PICK(p, prefixes), chance_permille(p, 500) ? 'a' : '*',
+                   out, cap);
     }
 }
 
@@ -413,13 +597,14 @@ typedef struct diff_case {
 
 typedef struct diff_request {
     const char *resource, *id, *action; /* NULL or point into the texts */
-    char resource_text[REQUEST_CAP], id_text[REQUEST_CAP], action_text[REQUEST_CAP];
+    char resource_text[REQUEST_CAP], id_text[REQUEST_CAP],
+        action_text[REQUEST_CAP];
     bool id_from_pool; /* spells a pool UUID */
 } diff_request;
 
 /* How many entries a list gets: usually 1..4, sometimes none, sometimes a
  * count around the limit. */
-static size_t gen_count(prng *p, size_t limit, size_t max, bool *near_limit)
+static size_t gen_count(test_rng *p, size_t limit, size_t max, bool *near_limit)
 {
     size_t r = below(p, 1000);
     *near_limit = false;
@@ -442,7 +627,8 @@ static const char *scope_type_of(const diff_case *c, size_t i)
     for (size_t t = 0; colon != NULL && t < ref_n_types(); t++) {
         const char *name = ref_type_name(t);
         size_t n = strlen(name);
-        if ((size_t)(colon - c->scopes[i]) == n && strncmp(c->scopes[i], name, n) == 0)
+        if ((size_t)(colon - c->scopes[i]) == n &&
+            strncmp(c->scopes[i], name, n) == 0)
             return name;
     }
     return NULL;
@@ -451,7 +637,7 @@ static const char *scope_type_of(const diff_case *c, size_t i)
 /* For the length-delimited path only: sometimes picks a byte of a
  * non-empty entry to become an embedded NUL, and marks it \x01 in the
  * model's text. Returns its position or -1. */
-static int embed_nul(prng *p, bool use_ex, char *text, size_t bad_permille)
+static int embed_nul(test_rng *p, bool use_ex, char *text, size_t bad_permille)
 {
     size_t len = strlen(text);
     if (!use_ex || len == 0 || !chance_permille(p, bad_permille / 4))
@@ -463,7 +649,7 @@ static int embed_nul(prng *p, bool use_ex, char *text, size_t bad_permille)
 
 static void gen_case(diff_case *c, uint64_t base_seed, size_t index)
 {
-    prng p = {case_seed(base_seed, index)};
+    test_rng p = {case_seed(base_seed, index)};
     c->index = index;
     c->seed = p.state;
 
@@ -489,15 +675,18 @@ static void gen_case(diff_case *c, uint64_t base_seed, size_t index)
         } else if (chance_permille(&p, bad_permille)) {
             gen_bad_scope(&p, text, ENTRY_CAP);
         } else if (i > 0 && chance_permille(&p, 50)) {
-            memcpy(text, c->scope_text[below(&p, i)], ENTRY_CAP); /* duplicate */
+            memcpy(text, c->scope_text[below(&p, i)],
+                   ENTRY_CAP); /* duplicate */
         } else {
             gen_valid_scope(&p, text, ENTRY_CAP);
         }
         c->scope_nul_at[i] = embed_nul(&p, c->use_ex, text, bad_permille);
     }
 
-    size_t allow_limit = c->opt_max_allow != 0 ? c->opt_max_allow : REF_DEFAULT_MAX_ALLOW;
-    c->n_allow = gen_count(&p, allow_limit < 4 ? 4 : allow_limit, MAX_GEN_ALLOW, &near_limit);
+    size_t allow_limit =
+        c->opt_max_allow != 0 ? c->opt_max_allow : REF_DEFAULT_MAX_ALLOW;
+    c->n_allow = gen_count(&p, allow_limit < 4 ? 4 : allow_limit, MAX_GEN_ALLOW,
+                           &near_limit);
     bad_permille = near_limit ? 0 : 25;
     for (size_t i = 0; i < c->n_allow; i++) {
         char *text = c->allow_text[i];
@@ -521,7 +710,7 @@ static void gen_case(diff_case *c, uint64_t base_seed, size_t index)
 }
 
 /* A request, often aimed at what the token holds so that allows are common. */
-static void gen_request(prng *p, const diff_case *c, diff_request *q)
+static void gen_request(test_rng *p, const diff_case *c, diff_request *q)
 {
     bool targeted = chance_permille(p, 750);
     const char *scope = NULL;
@@ -555,7 +744,8 @@ static void gen_request(prng *p, const diff_case *c, diff_request *q)
     if (r < 2)
         q->resource = NULL;
     else if (r < 7)
-        snprintf(q->resource_text, REQUEST_CAP, "%s", PICK(p, UNKNOWN_RESOURCES));
+        snprintf(q->resource_text, REQUEST_CAP, "%s",
+                 PICK(p, UNKNOWN_RESOURCES));
     else if (ref_find_type(scope_type, NULL) && r < 55)
         snprintf(q->resource_text, REQUEST_CAP, "%s", scope_type);
     else if (ref_find_type(allow_type, NULL) && r < 75)
@@ -567,7 +757,8 @@ static void gen_request(prng *p, const diff_case *c, diff_request *q)
 
     /* action */
     size_t type_index;
-    bool known_type = q->resource != NULL && ref_find_type(q->resource, &type_index);
+    bool known_type =
+        q->resource != NULL && ref_find_type(q->resource, &type_index);
     r = below(p, 100);
     q->action = q->action_text;
     if (r < 2)
@@ -575,13 +766,15 @@ static void gen_request(prng *p, const diff_case *c, diff_request *q)
     else if (r < 7)
         snprintf(q->action_text, REQUEST_CAP, "%s", PICK(p, UNKNOWN_ACTIONS));
     else if (r < 15 || !known_type)
-        snprintf(q->action_text, REQUEST_CAP, "%s", random_action_of(p, any_type(p)));
+        snprintf(q->action_text, REQUEST_CAP, "%s",
+                 random_action_of(p, any_type(p)));
     else if (scope_action != NULL && strcmp(scope_type, q->resource) == 0 &&
              ref_type_has_action(type_index, scope_action) && r < 60)
         snprintf(q->action_text, REQUEST_CAP, "%s", scope_action);
     else
-        snprintf(q->action_text, REQUEST_CAP, "%s",
-                 ref_action_name(type_index, below(p, ref_n_actions(type_index))));
+        snprintf(
+            q->action_text, REQUEST_CAP, "%s",
+            ref_action_name(type_index, below(p, ref_n_actions(type_index))));
 
     /* id */
     q->id = q->id_text;
@@ -594,7 +787,8 @@ static void gen_request(prng *p, const diff_case *c, diff_request *q)
     } else if (r < 22) {
         snprintf(q->id_text, REQUEST_CAP, "%s", PICK(p, NON_UUID_IDS));
     } else if (r < 32) {
-        spell_bad_uuid(p, UUID_POOL[below(p, UUID_POOL_SIZE)], q->id_text, REQUEST_CAP);
+        spell_bad_uuid(p, UUID_POOL[below(p, UUID_POOL_SIZE)], q->id_text,
+                       REQUEST_CAP);
     } else if (r < 38) {
         char fresh[37];
         random_uuid(p, fresh);
@@ -602,7 +796,8 @@ static void gen_request(prng *p, const diff_case *c, diff_request *q)
     } else {
         size_t k = below(p, UUID_POOL_SIZE);
         if (targeted && c->n_allow > 0) {
-            int aimed = c->allow_pool[below(p, 3) ? aimed_entry : below(p, c->n_allow)];
+            int aimed =
+                c->allow_pool[below(p, 3) ? aimed_entry : below(p, c->n_allow)];
             if (aimed >= 0)
                 k = (size_t)aimed;
         }
@@ -665,7 +860,8 @@ static void text_quote(text *t, const char *s)
     text_printf(t, "\"");
 }
 
-static void text_list(text *t, const char *name, const char *const *list, size_t n)
+static void text_list(text *t, const char *name, const char *const *list,
+                      size_t n)
 {
     text_printf(t, "  %s[%zu] = {", name, n);
     for (size_t i = 0; i < n; i++) {
@@ -677,12 +873,17 @@ static void text_list(text *t, const char *name, const char *const *list, size_t
 
 static void describe_case(text *t, const diff_case *c, uint64_t base_seed)
 {
-    text_printf(t, "case %zu (AUTHZ_DIFF_SEED=0x%016" PRIx64 " AUTHZ_DIFF_FIRST=%zu AUTHZ_DIFF_CASES=1)\n",
+    text_printf(t,
+                "case %zu (AUTHZ_DIFF_SEED=0x%016" PRIx64
+                " AUTHZ_DIFF_FIRST=%zu AUTHZ_DIFF_CASES=1)\n",
                 c->index, base_seed, c->index);
     if (c->use_ex)
-        text_printf(t, "  constructor: authz_token_new_ex (authz_str entries, each followed by junk "
-                       "bytes; a NULL entry is {NULL,0}), "
-                       "opts.max_allow=%zu\n", c->opt_max_allow);
+        text_printf(t,
+                    "  constructor: authz_token_new_ex (authz_str entries, "
+                    "each followed by junk "
+                    "bytes; a NULL entry is {NULL,0}), "
+                    "opts.max_allow=%zu\n",
+                    c->opt_max_allow);
     else
         text_printf(t, "  constructor: authz_token_new, %s arrays when empty\n",
                     c->null_arrays ? "NULL" : "non-NULL");
@@ -690,10 +891,12 @@ static void describe_case(text *t, const diff_case *c, uint64_t base_seed)
     text_list(t, "allow", c->allow, c->n_allow);
     for (size_t i = 0; c->use_ex && i < c->n_scopes; i++)
         if (c->scope_nul_at[i] >= 0)
-            text_printf(t, "  scopes[%zu] byte %d is a NUL for the library\n", i, c->scope_nul_at[i]);
+            text_printf(t, "  scopes[%zu] byte %d is a NUL for the library\n",
+                        i, c->scope_nul_at[i]);
     for (size_t i = 0; c->use_ex && i < c->n_allow; i++)
         if (c->allow_nul_at[i] >= 0)
-            text_printf(t, "  allow[%zu] byte %d is a NUL for the library\n", i, c->allow_nul_at[i]);
+            text_printf(t, "  allow[%zu] byte %d is a NUL for the library\n", i,
+                        c->allow_nul_at[i]);
 }
 
 typedef struct diff_stats {
@@ -748,9 +951,12 @@ static ref_token *model_token(const diff_case *c, int *code)
         scopes[i] = (c->use_ex && c->scopes[i] == NULL) ? "" : c->scopes[i];
     for (size_t i = 0; i < c->n_allow; i++)
         allow[i] = (c->use_ex && c->allow[i] == NULL) ? "" : c->allow[i];
-    size_t max_allow = c->opt_max_allow != 0 ? c->opt_max_allow : REF_DEFAULT_MAX_ALLOW;
-    return ref_token_new(c->n_scopes || !c->null_arrays ? scopes : NULL, c->n_scopes,
-                         c->n_allow || !c->null_arrays ? allow : NULL, c->n_allow, max_allow, code);
+    size_t max_allow =
+        c->opt_max_allow != 0 ? c->opt_max_allow : REF_DEFAULT_MAX_ALLOW;
+    return ref_token_new(c->n_scopes || !c->null_arrays ? scopes : NULL,
+                         c->n_scopes,
+                         c->n_allow || !c->null_arrays ? allow : NULL,
+                         c->n_allow, max_allow, code);
 }
 
 /* Bytes that follow every length-delimited argument: a library that reads
@@ -777,9 +983,10 @@ static authz_str delimited(const char *s, int nul_at, char *buf)
 static authz_token *library_token(const diff_case *c, authz_error *err)
 {
     if (!c->use_ex)
-        return authz_token_new(authz_catalog_coder(),
-                               c->n_scopes || !c->null_arrays ? c->scopes : NULL, c->n_scopes,
-                               c->n_allow || !c->null_arrays ? c->allow : NULL, c->n_allow, err);
+        return authz_token_new(
+            authz_catalog_coder(),
+            c->n_scopes || !c->null_arrays ? c->scopes : NULL, c->n_scopes,
+            c->n_allow || !c->null_arrays ? c->allow : NULL, c->n_allow, err);
 
     static char scope_bytes[MAX_GEN_SCOPES][ENTRY_CAP + sizeof JUNK];
     static char allow_bytes[MAX_GEN_ALLOW][ENTRY_CAP + sizeof JUNK];
@@ -791,12 +998,13 @@ static authz_token *library_token(const diff_case *c, authz_error *err)
     authz_options opts;
     authz_options_init(&opts);
     opts.max_allow = c->opt_max_allow;
-    return authz_token_new_ex(authz_catalog_coder(), scopes, c->n_scopes, allow, c->n_allow,
-                              &opts, err);
+    return authz_token_new_ex(authz_catalog_coder(), scopes, c->n_scopes, allow,
+                              c->n_allow, &opts, err);
 }
 
-static void check_embedded_nul(diff_run *run, const diff_case *c, const authz_token *lt,
-                               const ref_token *mt, diff_request *q, prng *p)
+static void check_embedded_nul(diff_run *run, const diff_case *c,
+                               const authz_token *lt, const ref_token *mt,
+                               diff_request *q, test_rng *p)
 {
     char *texts[3] = {q->resource_text, q->id_text, q->action_text};
     const char *args[3] = {q->resource, q->id, q->action};
@@ -810,8 +1018,10 @@ static void check_embedded_nul(diff_run *run, const diff_case *c, const authz_to
 
     int nul[3] = {-1, -1, -1};
     nul[which] = (int)at;
-    char rb[REQUEST_CAP + sizeof JUNK], ib[REQUEST_CAP + sizeof JUNK], ab[REQUEST_CAP + sizeof JUNK];
-    authz_str r = delimited(q->resource, nul[0], rb), i = delimited(q->id, nul[1], ib),
+    char rb[REQUEST_CAP + sizeof JUNK], ib[REQUEST_CAP + sizeof JUNK],
+        ab[REQUEST_CAP + sizeof JUNK];
+    authz_str r = delimited(q->resource, nul[0], rb),
+              i = delimited(q->id, nul[1], ib),
               a = delimited(q->action, nul[2], ab);
     bool lib_n = authz_check_n(lt, r.ptr, r.len, i.ptr, i.len, a.ptr, a.len);
     if (lib_n != model) {
@@ -823,8 +1033,12 @@ static void check_embedded_nul(diff_run *run, const diff_case *c, const authz_to
         text_quote(&t, q->id);
         text_printf(&t, ", ");
         text_quote(&t, q->action);
-        text_printf(&t, ") with lengths, where byte %zu of argument %zu is a NUL for the library\n"
-                        "  library=%s model=%s\n", at, which, lib_n ? "allow" : "deny", model ? "allow" : "deny");
+        text_printf(&t,
+                    ") with lengths, where byte %zu of argument %zu is a NUL "
+                    "for the library\n"
+                    "  library=%s model=%s\n",
+                    at, which, lib_n ? "allow" : "deny",
+                    model ? "allow" : "deny");
         report(run, &t);
         free(t.p);
     }
@@ -836,7 +1050,7 @@ static void run_case(diff_run *run, size_t index, bool with_library)
 {
     static diff_case c; /* ~130 KB: too big for a test's stack */
     gen_case(&c, run->base_seed, index);
-    prng p = {c.seed ^ UINT64_C(0x0123456789abcdef)};
+    test_rng p = {c.seed ^ UINT64_C(0x0123456789abcdef)};
 
     int model_code = -1;
     ref_token *mt = model_token(&c, &model_code);
@@ -859,11 +1073,13 @@ static void run_case(diff_run *run, size_t index, bool with_library)
         if (!build_agrees) {
             text t = {0};
             describe_case(&t, &c, run->base_seed);
-            text_printf(&t, "  build: library=%s code=%d (%s) message=", lt ? "token" : "NULL",
-                        err.code, authz_strerror(err.code));
+            text_printf(&t, "  build: library=%s code=%d (%s) message=",
+                        lt ? "token" : "NULL", err.code,
+                        authz_strerror(err.code));
             err.message[AUTHZ_ERROR_MESSAGE_SIZE - 1] = '\0';
             text_quote(&t, err.message);
-            text_printf(&t, "\n         model=%s code=%d (%s)\n", mt ? "token" : "NULL", model_code,
+            text_printf(&t, "\n         model=%s code=%d (%s)\n",
+                        mt ? "token" : "NULL", model_code,
                         authz_strerror(model_code));
             report(run, &t);
             free(t.p);
@@ -895,10 +1111,12 @@ static void run_case(diff_run *run, size_t index, bool with_library)
             continue;
 
         bool lib = authz_check(lt, q.resource, q.id, q.action);
-        char rb[REQUEST_CAP + sizeof JUNK], ib[REQUEST_CAP + sizeof JUNK], ab[REQUEST_CAP + sizeof JUNK];
-        authz_str r = delimited(q.resource, -1, rb), i = delimited(q.id, -1, ib),
-                  a = delimited(q.action, -1, ab);
-        bool lib_n = authz_check_n(lt, r.ptr, r.len, i.ptr, i.len, a.ptr, a.len);
+        char rb[REQUEST_CAP + sizeof JUNK], ib[REQUEST_CAP + sizeof JUNK],
+            ab[REQUEST_CAP + sizeof JUNK];
+        authz_str r = delimited(q.resource, -1, rb),
+                  i = delimited(q.id, -1, ib), a = delimited(q.action, -1, ab);
+        bool lib_n =
+            authz_check_n(lt, r.ptr, r.len, i.ptr, i.len, a.ptr, a.len);
         if (lib != model || lib_n != model) {
             text t = {0};
             describe_case(&t, &c, run->base_seed);
@@ -908,9 +1126,10 @@ static void run_case(diff_run *run, size_t index, bool with_library)
             text_quote(&t, q.id);
             text_printf(&t, ", ");
             text_quote(&t, q.action);
-            text_printf(&t, ")\n  library: authz_check=%s authz_check_n=%s; model=%s\n",
-                        lib ? "allow" : "deny", lib_n ? "allow" : "deny",
-                        model ? "allow" : "deny");
+            text_printf(
+                &t, ")\n  library: authz_check=%s authz_check_n=%s; model=%s\n",
+                lib ? "allow" : "deny", lib_n ? "allow" : "deny",
+                model ? "allow" : "deny");
             report(run, &t);
             free(t.p);
         }
@@ -939,7 +1158,10 @@ static uint64_t env_u64(const char *name, uint64_t fallback)
     return *end == '\0' ? (uint64_t)v : fallback;
 }
 
-static size_t env_cases(void) { return (size_t)env_u64("AUTHZ_DIFF_CASES", DEFAULT_CASES); }
+static size_t env_cases(void)
+{
+    return (size_t)env_u64("AUTHZ_DIFF_CASES", DEFAULT_CASES);
+}
 
 static void run_init(diff_run *run)
 {
@@ -953,9 +1175,6 @@ static void run_init(diff_run *run)
 /* ------------------------------------------------------------------------ */
 
 /* SPEC section 7, against both sides: anchors the model itself. */
-#define W "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
-#define T "7c9e6679-7425-40de-944b-e07fc1f90ae7"
-
 static const struct spec_example {
     const char *scope; /* NULL = empty list */
     const char *allow; /* NULL = empty list */
@@ -978,8 +1197,8 @@ static const struct spec_example {
     {NULL, "*:*", "workspace", W, "read", false},
     {"coder:all", "*:*", "workspace", W, "fly", false},
     {"api_key:*", "api_key:" W, "api_key", "abcdef1234", "read", false},
-    {"workspace:read", "workspace:{3F2504E0-4F89-41D3-9A0C-0305E82C3301}", "workspace", W, "read",
-     true},
+    {"workspace:read", "workspace:{3F2504E0-4F89-41D3-9A0C-0305E82C3301}",
+     "workspace", W, "read", true},
 };
 
 START_TEST(test_spec_examples)
@@ -989,15 +1208,18 @@ START_TEST(test_spec_examples)
     size_t ns = e->scope ? 1 : 0, na = e->allow ? 1 : 0;
 
     int code;
-    ref_token *mt = ref_token_new(scopes, ns, allow, na, REF_DEFAULT_MAX_ALLOW, &code);
+    ref_token *mt =
+        ref_token_new(scopes, ns, allow, na, REF_DEFAULT_MAX_ALLOW, &code);
     ck_assert_msg(mt != NULL, "model rejects example %d (code %d)", _i, code);
     ck_assert_msg(ref_check(mt, e->resource, e->id, e->action) == e->allowed,
                   "model gets SPEC 7 example %d wrong", _i);
     ref_token_free(mt);
 
     authz_error err;
-    authz_token *lt = authz_token_new(authz_catalog_coder(), scopes, ns, allow, na, &err);
-    ck_assert_msg(lt != NULL, "library rejects example %d: %s", _i, err.message);
+    authz_token *lt =
+        authz_token_new(authz_catalog_coder(), scopes, ns, allow, na, &err);
+    ck_assert_msg(lt != NULL, "library rejects example %d: %s", _i,
+                  err.message);
     ck_assert_msg(authz_check(lt, e->resource, e->id, e->action) == e->allowed,
                   "library gets SPEC 7 example %d wrong", _i);
     authz_token_free(lt);
@@ -1016,23 +1238,27 @@ START_TEST(test_generator_health)
 
     fprintf(stderr,
             "check_diff health: %zu cases, %zu built, %zu errors "
-            "(EINVAL %zu ESYNTAX %zu ETYPE %zu EACTION %zu ESCOPE %zu EUUID %zu ELIMIT %zu "
-            "ETOOLONG %zu); %zu checks, %zu allows (%zu by UUID only, %zu of those spelled "
+            "(EINVAL %zu ESYNTAX %zu ETYPE %zu EACTION %zu ESCOPE %zu EUUID "
+            "%zu ELIMIT %zu "
+            "ETOOLONG %zu); %zu checks, %zu allows (%zu by UUID only, %zu of "
+            "those spelled "
             "non-canonically), %zu denies\n",
-            s->cases, s->built, s->build_errors, s->errors_by_code[AUTHZ_EINVAL],
-            s->errors_by_code[AUTHZ_ESYNTAX], s->errors_by_code[AUTHZ_ETYPE],
-            s->errors_by_code[AUTHZ_EACTION], s->errors_by_code[AUTHZ_ESCOPE],
-            s->errors_by_code[AUTHZ_EUUID], s->errors_by_code[AUTHZ_ELIMIT],
-            s->errors_by_code[AUTHZ_ETOOLONG], s->checks, s->allows, s->uuid_only_allows,
-            s->spelled_allows, s->denies);
+            s->cases, s->built, s->build_errors,
+            s->errors_by_code[AUTHZ_EINVAL], s->errors_by_code[AUTHZ_ESYNTAX],
+            s->errors_by_code[AUTHZ_ETYPE], s->errors_by_code[AUTHZ_EACTION],
+            s->errors_by_code[AUTHZ_ESCOPE], s->errors_by_code[AUTHZ_EUUID],
+            s->errors_by_code[AUTHZ_ELIMIT], s->errors_by_code[AUTHZ_ETOOLONG],
+            s->checks, s->allows, s->uuid_only_allows, s->spelled_allows,
+            s->denies);
 
     ck_assert_uint_ge(s->build_errors * 100, s->cases * 5);  /* >= 5% errors */
     ck_assert_uint_le(s->build_errors * 100, s->cases * 40); /* <= 40% errors */
-    static const int codes[] = {AUTHZ_EINVAL, AUTHZ_ESYNTAX, AUTHZ_ETYPE, AUTHZ_EACTION,
-                                AUTHZ_ESCOPE, AUTHZ_EUUID, AUTHZ_ELIMIT, AUTHZ_ETOOLONG};
+    static const int codes[] = {AUTHZ_EINVAL,  AUTHZ_ESYNTAX, AUTHZ_ETYPE,
+                                AUTHZ_EACTION, AUTHZ_ESCOPE,  AUTHZ_EUUID,
+                                AUTHZ_ELIMIT,  AUTHZ_ETOOLONG};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
-        ck_assert_msg(s->errors_by_code[codes[i]] >= 20, "too few errors with code %d",
-                      codes[i]);
+        ck_assert_msg(s->errors_by_code[codes[i]] >= 20,
+                      "too few errors with code %d", codes[i]);
     ck_assert_uint_ge(s->allows * 100, s->checks * 10); /* >= 10% allows */
     ck_assert_uint_ge(s->denies * 100, s->checks * 10); /* >= 10% denies */
     ck_assert_uint_ge(s->uuid_only_allows * 100, s->checks * 2);
@@ -1051,13 +1277,17 @@ START_TEST(test_differential)
         run_case(&run, first + i, true);
 
     const diff_stats *s = &run.stats;
-    fprintf(stderr, "check_diff: %zu cases (%zu built, %zu build errors), %zu checks, %zu allows, "
-                    "%zu disagreements\n",
-            s->cases, s->built, s->build_errors, s->checks, s->allows, s->disagreements);
+    fprintf(stderr,
+            "check_diff: %zu cases (%zu built, %zu build errors), %zu checks, "
+            "%zu allows, "
+            "%zu disagreements\n",
+            s->cases, s->built, s->build_errors, s->checks, s->allows,
+            s->disagreements);
     if (s->disagreements > 0) {
         /* Check's message buffer is bounded; the full text went to stderr. */
-        ck_abort_msg("%zu disagreements between library and model; first:\n%.7000s",
-                     s->disagreements, run.first_report.p);
+        ck_abort_msg(
+            "%zu disagreements between library and model; first:\n%.7000s",
+            s->disagreements, run.first_report.p);
     }
     free(run.first_report.p);
 }
@@ -1086,14 +1316,3 @@ Suite *diff_suite(void)
 
     return s;
 }
-
-#ifdef CHECK_DIFF_MAIN
-int main(void)
-{
-    SRunner *sr = srunner_create(diff_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
-#endif

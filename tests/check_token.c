@@ -13,7 +13,7 @@ static const authz_catalog *coder(void)
     return authz_catalog_coder();
 }
 
-static int code_of(const char *name)
+static int code_of(const char *name, int *code)
 {
     static const struct {
         const char *name;
@@ -24,89 +24,100 @@ static int code_of(const char *name)
                  {"ETOOLONG", AUTHZ_ETOOLONG}};
     size_t i;
     for (i = 0; i < sizeof codes / sizeof codes[0]; i++)
-        if (strcmp(codes[i].name, name) == 0)
-            return codes[i].code;
-    ck_abort_msg("unknown code name %s", name);
-    return -1;
+        if (strcmp(codes[i].name, name) == 0) {
+            *code = codes[i].code;
+            return 1;
+        }
+    return 0;
 }
 
-/* tests/data/errors.txt. Each bad entry is placed at index 2, after two
- * valid entries, so the reported index is checked too. */
-START_TEST(test_error_table)
+#define ERRORS "tests/data/errors.txt"
+
+/* One row of tests/data/errors.txt (a loop test: each row is its own
+ * iteration, and every message starts with the row's file:line). The bad
+ * entry is placed at index 2, after two valid entries, so the reported
+ * index is checked too. */
+START_TEST(test_error_row)
 {
-    size_t len, rows = 0;
-    char *text = test_slurp(test_path("tests/data/errors.txt"), &len);
-    char *line = text, *next;
-    for (; line != NULL && *line != '\0'; line = next) {
-        char *f[4];
-        authz_str s[3], a[3];
-        authz_error err;
-        authz_token *tok;
-        size_t n, elen;
-        int scope, code, offset;
-        char ebuf[256];
+    const struct test_table *tab = test_table(ERRORS);
+    const struct test_row *row = &tab->rows[_i];
+    authz_str s[3], a[3];
+    authz_error err;
+    authz_token *tok;
+    size_t elen;
+    int scope, code;
+    unsigned long offset;
+    char where[64], ebuf[256], *end;
 
-        next = strchr(line, '\n');
-        if (next != NULL)
-            *next++ = '\0';
-        if (line[0] == '#' || line[0] == '\0')
-            continue;
-        n = test_split(line, '|', f, 4);
-        ck_assert_msg(n == 4, "malformed row: %s", line);
-        scope = strcmp(f[0], "scope") == 0;
-        if (strcmp(f[1], "(blank)") == 0)
-            f[1][0] = '\0';
-        elen = test_unescape(f[1], ebuf, sizeof ebuf);
-        f[1] = ebuf;
-        code = code_of(f[2]);
-        offset = atoi(f[3]);
+    snprintf(where, sizeof where, "%s:%u", tab->path, row->line);
+    ck_assert_msg(row->nfields == 4, "%s: %zu fields, want 4", where,
+                  row->nfields);
+    scope = strcmp(row->field[0], "scope") == 0;
+    ck_assert_msg(scope || strcmp(row->field[0], "allow") == 0,
+                  "%s: list \"%s\" is neither scope nor allow", where,
+                  row->field[0]);
+    if (strcmp(row->field[1], "(blank)") == 0)
+        elen = test_unescape("", ebuf, sizeof ebuf);
+    else
+        elen = test_unescape(row->field[1], ebuf, sizeof ebuf);
+    ck_assert_msg(code_of(row->field[2], &code), "%s: unknown code \"%s\"",
+                  where, row->field[2]);
+    offset = strtoul(row->field[3], &end, 10);
+    ck_assert_msg(*row->field[3] != '\0' && *end == '\0',
+                  "%s: offset \"%s\" is not a number", where, row->field[3]);
 
-        s[0] = (authz_str){"workspace:read", 14};
-        s[1] = (authz_str){"template:*", 10};
-        a[0] = (authz_str){"workspace:" W, 46};
-        a[1] = (authz_str){"template:*", 10};
-        if (scope)
-            s[2] = (authz_str){f[1], elen};
-        else
-            a[2] = (authz_str){f[1], elen};
+    s[0] = (authz_str){"workspace:read", 14};
+    s[1] = (authz_str){"template:*", 10};
+    a[0] = (authz_str){"workspace:" W, 46};
+    a[1] = (authz_str){"template:*", 10};
+    if (scope)
+        s[2] = (authz_str){ebuf, elen};
+    else
+        a[2] = (authz_str){ebuf, elen};
 
-        tok = authz_token_new_ex(coder(), s, scope ? 3 : 2, a,
-                                 scope ? 2 : 3, NULL, &err);
-        ck_assert_msg(tok == NULL, "row %zu (%s) was accepted", rows, f[1]);
-        ck_assert_msg(err.code == code, "row %zu (%s): code %d, want %d: %s",
-                      rows, f[1], err.code, code, err.message);
-        ck_assert_int_eq(err.list,
-                         scope ? AUTHZ_LIST_SCOPES : AUTHZ_LIST_ALLOW);
-        ck_assert_uint_eq(err.index, 2);
-        ck_assert_msg(err.offset == (size_t)offset,
-                      "row %zu (%s): offset %zu, want %d: %s", rows, f[1],
-                      err.offset, offset, err.message);
-        ck_assert_ptr_nonnull(strstr(err.message, scope ? "scope[2] \""
-                                                        : "allow[2] \""));
+    tok = authz_token_new_ex(coder(), s, scope ? 3 : 2, a, scope ? 2 : 3,
+                             NULL, &err);
+    ck_assert_msg(tok == NULL, "%s: %s was accepted", where, row->field[1]);
+    ck_assert_msg(err.code == code, "%s: code %d, want %d (%s): %s", where,
+                  err.code, code, row->field[2], err.message);
+    ck_assert_msg(err.list == (scope ? AUTHZ_LIST_SCOPES : AUTHZ_LIST_ALLOW),
+                  "%s: list %d", where, (int)err.list);
+    ck_assert_msg(err.index == 2, "%s: index %zu, want 2", where, err.index);
+    ck_assert_msg(err.offset == offset, "%s: offset %zu, want %lu: %s",
+                  where, err.offset, offset, err.message);
+    ck_assert_msg(strstr(err.message, scope ? "scope[2] \"" : "allow[2] \"")
+                      != NULL,
+                  "%s: message \"%s\" does not quote the entry", where,
+                  err.message);
 
-        /* The NUL-terminated form agrees, for entries without a NUL. */
-        if (memchr(f[1], '\0', elen) == NULL) {
-            const char *cs[3] = {"workspace:read", "template:*", f[1]};
-            const char *ca[3] = {"workspace:" W, "template:*", f[1]};
-            authz_error err2;
-            tok = authz_token_new(coder(), cs, scope ? 3 : 2, ca,
-                                  scope ? 2 : 3, &err2);
-            ck_assert_ptr_null(tok);
-            ck_assert_int_eq(err2.code, err.code);
-            ck_assert_uint_eq(err2.offset, err.offset);
-            ck_assert_str_eq(err2.message, err.message);
-        }
-        rows++;
+    /* The NUL-terminated form agrees, for entries without a NUL. */
+    if (memchr(ebuf, '\0', elen) == NULL) {
+        const char *cs[3] = {"workspace:read", "template:*", ebuf};
+        const char *ca[3] = {"workspace:" W, "template:*", ebuf};
+        authz_error err2;
+        tok = authz_token_new(coder(), cs, scope ? 3 : 2, ca, scope ? 2 : 3,
+                              &err2);
+        ck_assert_msg(tok == NULL, "%s: accepted NUL-terminated", where);
+        ck_assert_msg(err2.code == err.code && err2.offset == err.offset &&
+                          strcmp(err2.message, err.message) == 0,
+                      "%s: NUL-terminated form: code %d offset %zu \"%s\"",
+                      where, err2.code, err2.offset, err2.message);
     }
-    free(text);
-    ck_assert_uint_ge(rows, 45);
+}
+END_TEST
+
+START_TEST(test_error_table_shape)
+{
+    const struct test_table *tab = test_table(ERRORS);
+    ck_assert_msg(tab->loaded, "cannot read %s", tab->path);
+    ck_assert_uint_ge(tab->nrows, 45);
 }
 END_TEST
 
 START_TEST(test_messages)
 {
     const char *s[] = {"coder:all"};
-    const char *a[] = {"*:*", "template:*", "workspace:" W,
+    const char *a[] = {"*:*", "template:*", ("workspace:" W),
                        "workspace:3f25-zz"};
     const char *q[] = {"work\"space\\:\x01read"};
     char longer[400];
@@ -355,7 +366,8 @@ Suite *token_suite(void)
 {
     Suite *s = suite_create("token");
     TCase *tc = tcase_create("construction");
-    tcase_add_test(tc, test_error_table);
+    tcase_add_test(tc, test_error_table_shape);
+    tcase_add_loop_test(tc, test_error_row, 0, (int)test_table(ERRORS)->nrows);
     tcase_add_test(tc, test_messages);
     tcase_add_test(tc, test_success_resets_error);
     tcase_add_test(tc, test_invalid_arguments);

@@ -6,6 +6,7 @@
 
 #include <check.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "authz.h"
 
@@ -23,6 +24,7 @@ Suite *setops_suite(void);
 Suite *codec_suite(void);
 Suite *hardening_suite(void);
 Suite *diff_suite(void);
+Suite *timing_suite(void); /* tests/timing_flood.c: make check-timing */
 Suite *granted_suite(void); /* tests/check_granted.c */
 Suite *many_suite(void);    /* tests/check_many.c */
 Suite *spec_suite(void);    /* tests/check_spec.c */
@@ -41,10 +43,44 @@ size_t test_split(char *line, char sep, char **fields, size_t max);
  * returns the length (the output may hold NUL bytes). */
 size_t test_unescape(const char *in, char *out, size_t cap);
 
+/* A data table (a file in tests/data): one row per line, fields separated by
+ * '|' and trimmed; '#' comments and blank lines are skipped. Each row keeps
+ * the line it came from, so a loop test over the rows (one iteration per
+ * row) names the line of the row that failed. */
+#define TEST_MAX_FIELDS 8
+struct test_row {
+    unsigned line;
+    size_t nfields;
+    const char *field[TEST_MAX_FIELDS];
+};
+struct test_table {
+    const char *path; /* relative to the source tree, for messages */
+    int loaded;       /* 0: the file could not be read (no rows) */
+    size_t nrows;
+    struct test_row *rows;
+};
+
+/* Loads `rel` (relative to the source tree) once per process and returns
+ * the same table on later calls. Runs where a suite is built, outside any
+ * test, so it reports nothing itself: a missing file gives loaded = 0,
+ * which the table's own shape test asserts. */
+const struct test_table *test_table(const char *rel);
+
 /* Builds a token from comma-separated lists ("(empty)" = no entries).
  * Returns NULL with err filled on error. */
 authz_token *test_token(const authz_catalog *cat, const char *scopes,
                         const char *allow, authz_error *err);
+
+/* The tests' one random generator (splitmix64). Seeded explicitly, so any
+ * run replays; one state per stream, so a stream can replay alone. */
+typedef struct test_rng {
+    uint64_t state;
+} test_rng;
+
+uint64_t test_rng_next(test_rng *rng);
+
+/* Uniform enough in [0, n); n > 0. */
+size_t test_rng_below(test_rng *rng, size_t n);
 
 /* An allocator that counts, and fails the Nth call (0 = never). */
 struct test_alloc {

@@ -85,6 +85,91 @@ size_t test_unescape(const char *s, char *out, size_t cap)
     return o;
 }
 
+#define TEST_MAX_TABLES 4
+static struct test_table_slot {
+    struct test_table table;
+    char *text;
+} tables[TEST_MAX_TABLES];
+
+static void free_tables(void)
+{
+    for (size_t i = 0; i < TEST_MAX_TABLES; i++) {
+        free(tables[i].text);
+        free(tables[i].table.rows);
+    }
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    long size;
+    if (f == NULL)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 &&
+        fseek(f, 0, SEEK_SET) == 0 &&
+        (buf = malloc((size_t)size + 1)) != NULL) {
+        if (fread(buf, 1, (size_t)size, f) == (size_t)size) {
+            buf[size] = '\0';
+        } else {
+            free(buf);
+            buf = NULL;
+        }
+    }
+    fclose(f);
+    return buf;
+}
+
+const struct test_table *test_table(const char *rel)
+{
+    struct test_table_slot *slot = NULL;
+    size_t i, cap = 0;
+    unsigned lineno = 0;
+    char *line, *next;
+
+    for (i = 0; i < TEST_MAX_TABLES; i++) {
+        if (tables[i].table.path != NULL &&
+            strcmp(tables[i].table.path, rel) == 0)
+            return &tables[i].table;
+        if (slot == NULL && tables[i].table.path == NULL)
+            slot = &tables[i];
+    }
+    if (slot == NULL)
+        abort(); /* raise TEST_MAX_TABLES */
+    if (slot == &tables[0])
+        atexit(free_tables);
+    slot->table.path = rel;
+    slot->text = read_file(test_path(rel));
+    if (slot->text == NULL)
+        return &slot->table;
+    for (line = slot->text; line != NULL && *line != '\0'; line = next) {
+        struct test_row *row;
+        char *fields[TEST_MAX_FIELDS];
+        next = strchr(line, '\n');
+        if (next != NULL)
+            *next++ = '\0';
+        lineno++;
+        if (line[0] == '#' || line[0] == '\0')
+            continue;
+        if (slot->table.nrows == cap) {
+            struct test_row *grown;
+            cap = cap ? 2 * cap : 64;
+            grown = realloc(slot->table.rows, cap * sizeof *grown);
+            if (grown == NULL)
+                abort();
+            slot->table.rows = grown;
+        }
+        row = &slot->table.rows[slot->table.nrows++];
+        memset(row, 0, sizeof *row);
+        row->line = lineno;
+        row->nfields = test_split(line, '|', fields, TEST_MAX_FIELDS);
+        for (i = 0; i < row->nfields; i++)
+            row->field[i] = fields[i];
+    }
+    slot->table.loaded = 1;
+    return &slot->table;
+}
+
 authz_token *test_token(const authz_catalog *cat, const char *scopes,
                         const char *allow, authz_error *err)
 {
@@ -110,6 +195,19 @@ authz_token *test_token(const authz_catalog *cat, const char *scopes,
     }
     return authz_token_new(cat, (const char *const *)sv, ns,
                            (const char *const *)av, na, err);
+}
+
+uint64_t test_rng_next(test_rng *rng)
+{
+    uint64_t z = (rng->state += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+size_t test_rng_below(test_rng *rng, size_t n)
+{
+    return (size_t)(test_rng_next(rng) % n);
 }
 
 static void *counting_malloc(void *ctx, size_t size)
@@ -218,6 +316,9 @@ int main(void)
 #endif
 #ifdef HAVE_SUITE_diff
     SUITE(diff);
+#endif
+#ifdef HAVE_SUITE_timing
+    SUITE(timing);
 #endif
 #undef SUITE
     srunner_run_all(sr, CK_NORMAL);

@@ -7,6 +7,10 @@
  * Options may come before or after operands; `--opt VALUE` and
  * `--opt=VALUE` are the same; `--` ends the options, so an operand may
  * start with a dash; a lone `-` is an operand (an ID meaning "no id").
+ *
+ * Parsing decides what to do and prints nothing: main (authz.c) prints the
+ * help, the version or a usage error. So this file calls no other file of
+ * the tool, and the files above it call down into it.
  */
 #include "cli.h"
 
@@ -117,51 +121,47 @@ void cli_print_options(FILE *f, unsigned mask)
     }
 }
 
-void cli_list_push(struct cli_list *l, const char *p, size_t n)
+bool cli_list_push(struct cli_list *l, const char *p, size_t n)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap != 0 ? 2 * l->cap : 8;
         authz_str *v = realloc(l->v, cap * sizeof *v);
         if (v == NULL)
-            diag_nomem();
+            return false;
         l->v = v;
         l->cap = cap;
     }
     l->v[l->n].ptr = p;
     l->v[l->n].len = n;
     l->n++;
+    return true;
 }
 
 /* "a,b,,c" gives four entries, the third empty (which no list accepts, so
  * a stray comma is reported rather than silently dropped). */
-static void split_commas(struct cli_list *l, const char *value)
+static bool split_commas(struct cli_list *l, const char *value)
 {
     const char *p = value, *comma;
     while ((comma = strchr(p, ',')) != NULL) {
-        cli_list_push(l, p, (size_t)(comma - p));
+        if (!cli_list_push(l, p, (size_t)(comma - p)))
+            return false;
         p = comma + 1;
     }
-    cli_list_push(l, p, strlen(p));
     l->given = true;
+    return cli_list_push(l, p, strlen(p));
 }
 
-/* A usage error: the message, then where to find the usage. */
+/* A usage error: the message, kept for main to print. */
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static int usage_error(const struct cli *c, const char *fmt, ...)
+static enum cli_action usage_error(struct cli *c, const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(c->usage, sizeof c->usage, fmt, ap);
     va_end(ap);
-    diag("%s", msg);
-    if (c->cmd != NULL)
-        fprintf(stderr, "Try '%s %s --help'.\n", cli_name, c->cmd->name);
-    else
-        cli_usage_hint();
-    return EXIT_INVALID;
+    return CLI_USAGE;
 }
 
 static const struct cli_option *find_option(const char *arg, size_t *name_len)
@@ -183,10 +183,10 @@ static const struct cli_option *find_option(const char *arg, size_t *name_len)
     return NULL;
 }
 
-/* Takes the option at argv[*i] (and its value). Returns -1 to go on, or the
- * exit status. */
-static int take_option(struct cli *c, int argc, char **argv, int *i,
-                       unsigned allowed)
+/* Takes the option at argv[*i] (and its value). Returns CLI_RUN to go on,
+ * or what main does instead of running the command. */
+static enum cli_action take_option(struct cli *c, int argc, char **argv,
+                                   int *i, unsigned allowed)
 {
     const char *arg = argv[*i], *value = NULL;
     size_t name_len;
@@ -212,35 +212,28 @@ static int take_option(struct cli *c, int argc, char **argv, int *i,
         value = argv[++*i];
     }
 
-    if (o->takes == TAKES_LIST) {
-        split_commas(&c->lists[o->where], value);
-        return -1;
-    }
+    if (o->takes == TAKES_LIST)
+        return split_commas(&c->lists[o->where], value) ? CLI_RUN : CLI_NOMEM;
     if (o->takes == TAKES_STRING) {
         const char **slot = (const char **)(void *)((char *)c + o->where);
         if (*slot != NULL)
             return usage_error(c, "option --%s given twice", o->name);
         *slot = value;
-        return -1;
+        return CLI_RUN;
     }
     switch (o->bit) {
     case OPT_JSON:
         c->json = true;
-        return -1;
+        return CLI_RUN;
     case OPT_DIFF:
         c->diff = true;
-        return -1;
+        return CLI_RUN;
     case OPT_HELP:
-        if (c->cmd != NULL)
-            cli_print_command_help(stdout, c->cmd);
-        else
-            cli_print_help(stdout);
-        return EXIT_YES;
+        return CLI_HELP;
     case OPT_VERSION:
-        cli_print_version(stdout);
-        return EXIT_YES;
+        return CLI_VERSION;
     default:
-        return -1;
+        return CLI_RUN;
     }
 }
 
@@ -249,11 +242,23 @@ static bool is_option(const char *arg)
     return arg[0] == '-' && arg[1] != '\0';
 }
 
-int cli_parse(struct cli *c, int argc, char **argv)
+static const struct cli_command *find_command(const struct cli_command *cmds,
+                                              size_t n, const char *name)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (strcmp(cmds[i].name, name) == 0)
+            return &cmds[i];
+    return NULL;
+}
+
+enum cli_action cli_parse(struct cli *c, const struct cli_command *commands,
+                          size_t n_commands, int argc, char **argv)
 {
     bool operands_only = false;
     size_t i_list;
-    int i, r;
+    enum cli_action r;
+    int i;
 
     memset(c, 0, sizeof *c);
     for (i_list = 0; i_list < sizeof c->source / sizeof c->source[0];
@@ -264,26 +269,26 @@ int cli_parse(struct cli *c, int argc, char **argv)
 
     for (i = 1; i < argc && is_option(argv[i]) && strcmp(argv[i], "--") != 0;
          i++)
-        if ((r = take_option(c, argc, argv, &i, GLOBAL_OPTIONS)) >= 0)
+        if ((r = take_option(c, argc, argv, &i, GLOBAL_OPTIONS)) != CLI_RUN)
             return r;
     if (i < argc && strcmp(argv[i], "--") == 0)
         i++;
     if (i >= argc)
         return usage_error(c, "no command given");
-    c->cmd = cli_find_command(argv[i]);
+    c->cmd = find_command(commands, n_commands, argv[i]);
     if (c->cmd == NULL)
         return usage_error(c, "unknown command '%s'", argv[i]);
 
     c->args = malloc((size_t)argc * sizeof *c->args);
     if (c->args == NULL)
-        diag_nomem();
+        return CLI_NOMEM;
     for (i++; i < argc; i++) {
         if (!operands_only && strcmp(argv[i], "--") == 0) {
             operands_only = true;
         } else if (!operands_only && is_option(argv[i])) {
             r = take_option(c, argc, argv, &i,
                             c->cmd->options | COMMON_OPTIONS);
-            if (r >= 0)
+            if (r != CLI_RUN)
                 return r;
         } else {
             c->args[c->n_args++] = argv[i];
@@ -306,7 +311,7 @@ int cli_parse(struct cli *c, int argc, char **argv)
         return usage_error(c, "%s: --token and --%s exclude each other",
                            c->cmd->name,
                            c->lists[LIST_SCOPE].given ? "scope" : "allow");
-    return -1;
+    return CLI_RUN;
 }
 
 void cli_free(struct cli *c)

@@ -10,8 +10,6 @@
 
 #include <string.h>
 
-const char *const cli_name = "authz";
-
 #define TOKEN_OPTIONS (OPT_SCOPE | OPT_ALLOW)
 /* Commands that read a token: from its lists, or encoded (--token). */
 #define READ_OPTIONS (TOKEN_OPTIONS | OPT_TOKEN)
@@ -89,21 +87,7 @@ const struct cli_command cli_commands[] = {
 };
 const size_t cli_n_commands = sizeof cli_commands / sizeof cli_commands[0];
 
-const struct cli_command *cli_find_command(const char *name)
-{
-    size_t i;
-    for (i = 0; i < cli_n_commands; i++)
-        if (strcmp(cli_commands[i].name, name) == 0)
-            return &cli_commands[i];
-    return NULL;
-}
-
-void cli_usage_hint(void)
-{
-    fprintf(stderr, "Try '%s --help'.\n", cli_name);
-}
-
-void cli_print_version(FILE *f)
+static void print_version(FILE *f)
 {
     if (strcmp(authz_version(), AUTHZ_VERSION_STRING) == 0)
         fprintf(f, "%s %s\n", cli_name, AUTHZ_VERSION_STRING);
@@ -134,7 +118,7 @@ static void print_synopsis(FILE *f, const struct cli_command *cmd)
     fputc('\n', f);
 }
 
-void cli_print_help(FILE *f)
+static void print_help(FILE *f)
 {
     size_t i;
     fputs("Usage: ", f);
@@ -162,7 +146,7 @@ void cli_print_help(FILE *f)
           f);
 }
 
-void cli_print_command_help(FILE *f, const struct cli_command *cmd)
+static void print_command_help(FILE *f, const struct cli_command *cmd)
 {
     fputs("Usage: ", f);
     print_synopsis(f, cmd);
@@ -170,10 +154,39 @@ void cli_print_command_help(FILE *f, const struct cli_command *cmd)
     cli_print_options(f, cmd->options | OPT_CATALOG | OPT_HELP);
 }
 
+/* What the command line asked for, other than running a command. */
+static int act(const struct cli *c, enum cli_action action)
+{
+    switch (action) {
+    case CLI_HELP:
+        if (c->cmd != NULL)
+            print_command_help(stdout, c->cmd);
+        else
+            print_help(stdout);
+        return EXIT_YES;
+    case CLI_VERSION:
+        print_version(stdout);
+        return EXIT_YES;
+    case CLI_USAGE:
+        diag("%s", c->usage);
+        if (c->cmd != NULL)
+            fprintf(stderr, "Try '%s %s --help'.\n", cli_name, c->cmd->name);
+        else
+            fprintf(stderr, "Try '%s --help'.\n", cli_name);
+        return EXIT_INVALID;
+    case CLI_NOMEM:
+        diag_nomem();
+    case CLI_RUN:
+    default:
+        return -1;
+    }
+}
+
 int main(int argc, char **argv)
 {
     struct cli c;
-    int status = cli_parse(&c, argc, argv);
+    int status = act(&c, cli_parse(&c, cli_commands, cli_n_commands, argc,
+                                   argv));
     if (status < 0)
         status = cli_prepare(&c);
     if (status < 0)

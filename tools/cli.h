@@ -76,19 +76,36 @@ struct cli {
      * (AUTHZ_LIST_*) stands for, so an error can quote its entry; -1 when
      * none. Set by a command before it calls the library. */
     int source[AUTHZ_LIST_ALLOW2 + 1];
+    char usage[512];            /* the usage error, for CLI_USAGE */
 };
+
+/* The files call one way: authz.c (main, the command table, help) calls
+ * commands.c, diag.c and args.c; commands.c calls diag.c, json.c and
+ * args.c; diag.c calls json.c and args.c; args.c and json.c call no other
+ * file of the tool. `make check-layers` checks it. */
 
 /* ---- args.c ------------------------------------------------------------ */
 
-/* Parses argv into *c. Returns -1 when the command should run, else the
- * exit status (after --help, --version or a usage error). */
-int cli_parse(struct cli *c, int argc, char **argv);
+/* What main does after parsing. */
+enum cli_action {
+    CLI_RUN,     /* run c->cmd */
+    CLI_HELP,    /* print the help of c->cmd, or the tool's when NULL */
+    CLI_VERSION, /* print the version */
+    CLI_USAGE,   /* report the usage error in c->usage (about c->cmd, if
+                    not NULL) */
+    CLI_NOMEM    /* report that memory ran out */
+};
+
+/* Parses argv into *c, finding the command among commands[n_commands].
+ * Prints nothing. */
+enum cli_action cli_parse(struct cli *c, const struct cli_command *commands,
+                          size_t n_commands, int argc, char **argv);
 
 /* The option name of a list ("--scope"). */
 const char *cli_list_option(int list);
 
-/* Appends one entry; exits with a message if memory runs out. */
-void cli_list_push(struct cli_list *l, const char *p, size_t n);
+/* Appends one entry; false if memory runs out. */
+bool cli_list_push(struct cli_list *l, const char *p, size_t n);
 
 void cli_free(struct cli *c);
 
@@ -99,15 +116,10 @@ void cli_print_options(FILE *f, unsigned options);
 
 extern const struct cli_command cli_commands[];
 extern const size_t cli_n_commands;
-extern const char *const cli_name; /* "authz", for messages */
-
-const struct cli_command *cli_find_command(const char *name);
-void cli_usage_hint(void);
-void cli_print_help(FILE *f);
-void cli_print_command_help(FILE *f, const struct cli_command *cmd);
-void cli_print_version(FILE *f);
 
 /* ---- diag.c: messages on stderr ---------------------------------------- */
+
+extern const char *const cli_name; /* "authz", for messages */
 
 /* "authz: <message>\n" on stderr. */
 void diag(const char *fmt, ...)

@@ -136,10 +136,11 @@ int cli_prepare(struct cli *c)
         struct cli_list *allow = &c->lists[LIST_ALLOW];
         if (!scopes->given) {
             const char *every = every_permission(c->cat);
-            cli_list_push(scopes, every, strlen(every));
+            if (!cli_list_push(scopes, every, strlen(every)))
+                diag_nomem();
         }
-        if (!allow->given)
-            cli_list_push(allow, "*:*", 3);
+        if (!allow->given && !cli_list_push(allow, "*:*", 3))
+            diag_nomem();
     }
     return -1;
 }

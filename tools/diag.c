@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *const cli_name = "authz";
+
 void diag(const char *fmt, ...)
 {
     va_list ap;

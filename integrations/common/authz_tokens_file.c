@@ -52,11 +52,25 @@ int aztf_ct_memcmp(const void *a, const void *b, size_t n)
     return (int)((unsigned)(acc + 0xffu) >> 8);
 }
 
+/* The slot of a digest: its four 64-bit words, each times its own odd
+ * constant, summed (independent multiplies), then one xor-shift-multiply
+ * round (SplitMix64's) so the high bits reach the low ones. Digests that
+ * are not uniformly random (hand-written, or alike in some bytes) then
+ * spread over the table instead of forming one long probe cluster. */
 static size_t slot_of(const unsigned char *d, size_t mask)
 {
+    static const uint64_t k[4] = {
+        UINT64_C(0x9e3779b97f4a7c15), UINT64_C(0xbf58476d1ce4e5b9),
+        UINT64_C(0x94d049bb133111eb), UINT64_C(0xd6e8feb86659fd93)};
     uint64_t h = 0;
-    for (int i = 0; i < 8; i++)
-        h = (h << 8) | d[i];
+    for (int w = 0; w < 4; w++) {
+        uint64_t x; /* in the host's byte order: the table never leaves it */
+        memcpy(&x, d + 8 * w, sizeof x);
+        h += x * k[w];
+    }
+    h ^= h >> 31;
+    h *= UINT64_C(0x94d049bb133111eb);
+    h ^= h >> 29;
     return (size_t)(h & (uint64_t)mask);
 }
 
@@ -217,6 +231,8 @@ aztf_table *aztf_parse(const authz_catalog *catalog, const char *text,
         }
         return NULL;
     }
+    if (len == 0)
+        text = ""; /* NULL + 0 is undefined */
     aztf_table *t = calloc(1, sizeof *t);
     struct strvec sv = {NULL, 0}, av = {NULL, 0};
     if (t == NULL)

@@ -18,8 +18,9 @@
  * (docs/SPEC.md).
  *
  * The table is keyed by the 32 raw digest bytes, which the caller computes
- * (with whatever SHA-256 it links). Digests are uniformly random, so the
- * table indexes by their first bytes; every candidate met while probing is
+ * (with whatever SHA-256 it links). The table indexes by a mix of all 32
+ * bytes, so that digests which are not random (hand-written ones) spread as
+ * well as real ones; every candidate met while probing is
  * compared in full, in constant time, and the probe does not stop at a
  * match, so its time depends only on how many digests share the presented
  * one's neighbourhood, never on how many leading bytes match.

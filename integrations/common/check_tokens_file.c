@@ -360,8 +360,8 @@ END_TEST
 
 START_TEST(many_and_colliding)
 {
-    /* 10,000 tokens written by the writer, 64 of them sharing their first
-     * 8 bytes (one probe cluster). */
+    /* 10,000 tokens written by the writer, 64 of them alike but for their
+     * last byte. */
     enum { N = 10000 };
     size_t cap = (size_t)N * 128, o = 0;
     char *text = malloc(cap);
@@ -404,6 +404,68 @@ START_TEST(many_and_colliding)
     d[31] = 0;
     d[30] = 1;
     ck_assert_ptr_null(aztf_find(t, d, NULL));
+    aztf_free(t);
+    free(text);
+}
+END_TEST
+
+/* A comparator that counts the candidates a lookup compares. */
+static size_t n_compared;
+
+static int counting_memcmp(const void *a, const void *b, size_t n)
+{
+    n_compared++;
+    return aztf_ct_memcmp(a, b, n);
+}
+
+START_TEST(shared_prefixes)
+{
+    /* Digests that are not uniformly random (hand-written, or sharing their
+     * first bytes): 2,000 alike but for their last two bytes, and 2,000 alike
+     * but for their first two. No lookup, of a listed digest or of one
+     * absent, may walk the whole group. */
+    enum { N = 4000 };
+    size_t cap = (size_t)N * 100, o = 0;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    unsigned char d[32];
+    authz_str scopes[] = {{"workspace:read", 14}};
+    for (unsigned i = 0; i < N; i++) {
+        memset(d, 0xab, sizeof d);
+        unsigned k = i % (N / 2);
+        int at = i < N / 2 ? 30 : 0;
+        d[at] = (unsigned char)(k >> 8);
+        d[at + 1] = (unsigned char)k;
+        size_t len;
+        ck_assert_int_eq(aztf_write_line(d, scopes, 1, NULL, 0, text + o,
+                                         cap - o, &len),
+                         AZTF_OK);
+        o += len;
+    }
+    aztf_error err;
+    aztf_table *t = aztf_parse(authz_catalog_coder(), text, o, NULL, &err);
+    ck_assert_msg(t != NULL, "%s", err.message);
+    ck_assert_uint_eq(aztf_count(t), N);
+    size_t most = 0;
+    for (unsigned i = 0; i < N + 200; i++) {
+        memset(d, 0xab, sizeof d);
+        unsigned k = i < N ? i % (N / 2) : N / 2 + i;
+        int at = i < N / 2 || i >= N + 100 ? 30 : 0;
+        d[at] = (unsigned char)(k >> 8);
+        d[at + 1] = (unsigned char)k;
+        n_compared = 0;
+        const aztf_entry *e = aztf_find(t, d, counting_memcmp);
+        if (i < N) {
+            ck_assert_ptr_nonnull(e);
+            ck_assert_uint_eq(e->line, i + 1);
+        } else {
+            ck_assert_ptr_null(e);
+        }
+        if (n_compared > most)
+            most = n_compared;
+    }
+    /* Uniform slots at load 1/2 keep the longest cluster to a few dozen. */
+    ck_assert_uint_le(most, 64);
     aztf_free(t);
     free(text);
 }
@@ -507,6 +569,7 @@ int main(void)
     tcase_add_test(tc, long_lines);
     tcase_add_test(tc, nul_and_controls);
     tcase_add_test(tc, many_and_colliding);
+    tcase_add_test(tc, shared_prefixes);
     tcase_add_test(tc, writer);
     tcase_add_test(tc, ct_memcmp);
     suite_add_tcase(s, tc);

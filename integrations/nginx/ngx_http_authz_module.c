@@ -73,6 +73,7 @@ typedef struct {
 
 
 static ngx_int_t ngx_http_authz_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_authz_subrequest_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_authz_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_authz_add_variables(ngx_conf_t *cf);
@@ -438,6 +439,27 @@ ngx_http_authz_handler(ngx_http_request_t *r)
                   authz_reason_str(x.reason));
 
     return NGX_HTTP_FORBIDDEN;
+}
+
+
+/*
+ * nginx skips the access phase for subrequests (auth_request, SSI, mirror),
+ * so a location under "authz" reached by one would be served unchecked:
+ * they are checked here, in the preaccess phase, with the main request's
+ * headers. An allow declines, so that the phase's other handlers run.
+ */
+static ngx_int_t
+ngx_http_authz_subrequest_handler(ngx_http_request_t *r)
+{
+    ngx_int_t  rc;
+
+    if (r == r->main) {
+        return NGX_DECLINED;
+    }
+
+    rc = ngx_http_authz_handler(r);
+
+    return rc == NGX_OK ? NGX_DECLINED : rc;
 }
 
 
@@ -934,6 +956,13 @@ ngx_http_authz_init(ngx_conf_t *cf)
     }
 
     *h = ngx_http_authz_handler;
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_PREACCESS_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_authz_subrequest_handler;
 
     return NGX_OK;
 }

@@ -458,6 +458,11 @@ map \$request_method \$ws_action {
 }
 server {
     listen 127.0.0.1:@PORT@;
+    # As README.md's example: the check sees the normalised \$uri, the
+    # upstream the raw request URI; refuse what would make them differ.
+    if (\$request_uri ~* "%2f|%2e|%5c") {
+        return 400;
+    }
     location / { return 404; }
     location /api/v2/ {
         # A regex capture and a map.
@@ -509,6 +514,16 @@ server {
         authz workspace "" create;
         proxy_pass http://127.0.0.1:@UP@;
     }
+    # A subrequest: nginx skips the access phase for it.
+    location = /sub/check {
+        internal;
+        authz workspace "" create;
+        proxy_pass http://127.0.0.1:@UP@;
+    }
+    location /sub/ {
+        auth_request /sub/check;
+        proxy_pass http://127.0.0.1:@UP@;
+    }
     location /if/ {
         if (\$arg_mode = strict) {
             authz workspace "" delete;
@@ -543,6 +558,8 @@ expect "denied by scope (map: DELETE is delete)" 403 DELETE $AW/$W "no scope gra
 expect "map: DELETE allowed to a token with delete" 200 DELETE $AW/$W allowed "$TC" -H "$(bearer creator)"
 expect "map: PUT is none, an unknown action" 403 PUT $AW/$W "unknown action for this type" "$TC" -H "$(bearer creator)"
 expect "denied by the allow list" 403 GET $AW/$T "not in the allow list" "$TR" -H "$(bearer reader)"
+expect "an encoded traversal to a listed id is refused (README's guard)" 400 GET "$AW/$T%2F..%2F$W" - - -H "$(bearer reader)"
+expect "an encoded dot is refused too" 400 GET "$AW/%2e%2e/workspaces/$W" - - -H "$(bearer reader)"
 expect "an id that is not a UUID" 403 GET $AW/not-a-uuid "not in the allow list" "$TR" -H "$(bearer reader)"
 expect "*:<uuid> admits the id" 200 GET $AW/$W allowed "$TO" -H "$(bearer operator)"
 expect "*:<uuid> admits no other" 403 GET $AW/$T "not in the allow list" "$TO" -H "$(bearer operator)"
@@ -587,6 +604,13 @@ expect "satisfy any: deny all, a token that denies" 403 GET /strict/x "not in th
 # (the module runs before the access module: its reason is logged)
 expect "satisfy all: deny all wins over the token" 403 GET /all/x allowed "$TC" -H "$(bearer creator)"
 
+# A location under authz reached by a subrequest (auth_request) is checked
+# too, with the request's headers.
+expect "subrequest: no token" 401 GET /sub/x "no bearer token" "-"
+www "subrequest: no token" "Bearer"
+expect "subrequest: a token that denies" 403 GET /sub/x "not in the allow list" "$TP" -H "$(bearer pinned)"
+expect "subrequest: a token that allows" 200 GET /sub/x allowed "$TC" -H "$(bearer creator)"
+
 # authz inside "if" in a location.
 expect "if: not taken" 200 GET /if/x "-" "-"
 expect "if: taken, denied" 403 GET "/if/x?mode=strict" "no scope grants it" "$TP" -H "$(bearer pinned)"
@@ -625,18 +649,28 @@ expect "before reload: reader" 200 GET "$P" allowed "$TR" -H "$(bearer reader)"
 expect "before reload: creator unknown" 401 GET "$P" "unknown token" "-" -H "$(bearer creator)"
 
 # reload_until NAME STATUS HEADER: nginx -s reload, then wait (10 s at most)
-# until the request gives STATUS.
+# until every worker of the old configuration has exited (until then one
+# may still take a new connection) and the request gives STATUS ten times in
+# a row.
 reload_until() {
+    old_workers=$(pgrep -P "$(cat "$PRE/nginx.pid")")
     nginx -p "$PRE" -c "$PRE/nginx.conf" -e "$PRE/error.log" -s reload 2>> "$PRE/stderr" ||
         { bad "$1: nginx -s reload failed"; return; }
     i=0
     while [ $i -lt 100 ]; do
-        got=$(curl -s -o /dev/null --max-time 2 -w '%{http_code}' -H "$3" "http://127.0.0.1:$PORT$P")
-        [ "$got" = "$2" ] && break
+        alive=
+        for w in $old_workers; do kill -0 "$w" 2>/dev/null && alive=1; done
+        [ -z "$alive" ] && break
         sleep 0.1
         i=$((i + 1))
     done
-    [ "$got" = "$2" ] && ok || bad "$1: status $got after reload, want $2"
+    i=0 run=0
+    while [ $i -lt 100 ] && [ $run -lt 10 ]; do
+        got=$(curl -s -o /dev/null --max-time 2 -w '%{http_code}' -H "$3" "http://127.0.0.1:$PORT$P")
+        if [ "$got" = "$2" ]; then run=$((run + 1)); else run=0; sleep 0.1; fi
+        i=$((i + 1))
+    done
+    [ $run -ge 10 ] && ok || bad "$1: status $got after reload, want $2"
 }
 
 line reader --scope workspace:read --allow "workspace:$W" > "$RT.new"
