@@ -1,4 +1,4 @@
-/* demo.c - `make demo`: the worked examples of SPEC section 7 on the
+/* demo.c - `make demo`: the worked examples of docs/SPEC.md section 7 on the
  * embedded Coder catalog, each with the library's own explanation. */
 #include <authz.h>
 #include <stdio.h>

@@ -203,7 +203,8 @@ typedef struct authz_allocator {
 
 /* Flags for authz_options.flags and authz_scope_validate(). */
 #define AUTHZ_PUBLIC 0x1u /* accept only the catalog's public scope names:
-                             what token *creation* may request (SPEC 2) */
+                             what token *creation* may request
+                             (docs/SPEC.md section 2) */
 
 /* Default limits. A host may raise or lower them through authz_options. */
 #define AUTHZ_DEFAULT_MAX_ALLOW 128       /* Coder's limit */
@@ -247,12 +248,13 @@ AUTHZ_API void authz_options_init(authz_options *opts);
 
 typedef struct authz_catalog authz_catalog; /* opaque, immutable */
 
-/* The embedded Coder catalog (SPEC section 6): static data, built into the
- * library from catalog/coder.catalog. Never NULL; never free it. Thread-safe. */
+/* The embedded Coder catalog (docs/SPEC.md section 6): static data, built
+ * into the library from catalog/coder.catalog. Never NULL; never free it.
+ * Thread-safe. */
 AUTHZ_API const authz_catalog *authz_catalog_coder(void);
 
 /* Parses a catalog from text (the format of catalog/coder.catalog: `type`,
- * `scope`, `alias` and `public` lines; see README.md). `text` holds `len`
+ * `scope`, `alias` and `public` lines; docs/SPEC.md section 8). `text` holds `len`
  * bytes and needs no NUL; it may be NULL only when len is 0.
  *
  * Returns a new catalog, or NULL with err filled: AUTHZ_ECATALOG with line,
@@ -336,8 +338,8 @@ authz_token_new_ex(const authz_catalog *catalog,
 /* Validates one scope (`len` bytes, no NUL needed) as token construction
  * would. flags = 0 accepts every scope the catalog can evaluate, including
  * internal ones such as `debug_info:read` or `no_user_data`; AUTHZ_PUBLIC
- * accepts only the public names (SPEC section 2), and refuses the others
- * with AUTHZ_ENOTPUBLIC.
+ * accepts only the public names (docs/SPEC.md section 2), and refuses the
+ * others with AUTHZ_ENOTPUBLIC.
  *
  * Returns AUTHZ_OK or an error code, with err (optional) filled as for
  * authz_token_new (list AUTHZ_LIST_SCOPES, index 0); the default entry
@@ -447,9 +449,10 @@ authz_token_grants_n(const authz_token *token, const char *resource,
 /* ------------------------------------------------------------------------ */
 
 /* What a server needs when one token mints another or a client negotiates
- * scopes (SPEC section 5). Inputs are length-delimited lists, parsed and
- * validated exactly as authz_token_new_ex() would (same options, limits and
- * error record; a second list reports AUTHZ_LIST_SCOPES2 / AUTHZ_LIST_ALLOW2).
+ * scopes (docs/SPEC.md section 5). Inputs are length-delimited lists, parsed
+ * and validated exactly as authz_token_new_ex() would (same options, limits
+ * and error record; a second list reports AUTHZ_LIST_SCOPES2 /
+ * AUTHZ_LIST_ALLOW2).
  * Results are lists of NUL-terminated strings. */
 
 typedef struct authz_list authz_list; /* opaque, immutable */
@@ -468,8 +471,8 @@ authz_scopes_normalize(const authz_catalog *catalog, const authz_str *scopes,
                        size_t n, const authz_options *opts,
                        authz_error *err);
 
-/* The normal form of an allow list (SPEC section 3): `[*:*]` if it holds
- * `*:*`; `T:*` absorbs `T:<id>`; duplicates go; ids in lower-case
+/* The normal form of an allow list (docs/SPEC.md section 3): `[*:*]` if it
+ * holds `*:*`; `T:*` absorbs `T:<id>`; duplicates go; ids in lower-case
  * 36-character form; sorted by (type, id) comparing bytes. NULL on error. */
 AUTHZ_API AUTHZ_NODISCARD authz_list *
 authz_allow_normalize(const authz_catalog *catalog, const authz_str *allow,

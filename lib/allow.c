@@ -1,6 +1,6 @@
 /*
  * allow.c - one allow-list entry: `*:*`, `T:*`, `T:<uuid>` or `*:<uuid>`
- * (SPEC section 3), split at the first colon.
+ * (docs/SPEC.md section 3), split at the first colon.
  */
 #include "internal.h"
 #include "scan.h"

@@ -1,6 +1,6 @@
 /*
  * canon.c - the normal form of a compiled token: its scopes in canonical
- * text order and its allow list in SPEC section 3 order. The encoder, the
+ * text order and its allow list in docs/SPEC.md 3 order. The encoder, the
  * canonical text and the list getters all read the token through it, so
  * they cannot disagree.
  */

@@ -1,5 +1,5 @@
 /*
- * check.c - the decision. SPEC section 4, in the cheapest order: resolve the
+ * check.c - the decision (docs/SPEC.md 4), in the cheapest order: resolve the
  * names (one probe finds both), test the scope bit, test the allow-list
  * wildcards, and only then decode the id and probe the id set once.
  * Nothing here allocates, locks or writes.

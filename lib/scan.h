@@ -15,7 +15,7 @@ size_t az_scan(const char *s, size_t n, size_t *colon);
 /* What the entry is called in messages. */
 enum az_scan_noun { AZ_SCAN_SCOPE, AZ_SCAN_ENTRY };
 
-/* The shape scopes and allow entries share (SPEC sections 2 and 3):
+/* The shape scopes and allow entries share (docs/SPEC.md sections 2 and 3):
  * printable ASCII without spaces, split at the first colon. Returns
  * AUTHZ_OK with *colon at the first ':' (n when there is none), or
  * AUTHZ_ESYNTAX with *offset at the first byte outside that set and *what

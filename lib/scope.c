@@ -1,7 +1,7 @@
 /*
  * scope.c - one scope string to a reference, and a reference to grant bits.
  *
- * SPEC section 2, in its order: a named scope (builtin, alias, composite),
+ * docs/SPEC.md 2, in its order: a named scope (builtin, alias, composite),
  * then a low-level `R:A` split at the first colon, then `*:*`. Everything
  * else is an error that names the offending byte.
  */

@@ -1,5 +1,5 @@
 /*
- * setops.c - SPEC section 5: normal forms, covers, intersection and union.
+ * setops.c - docs/SPEC.md 5: normal forms, covers, intersection and union.
  *
  * Allow lists are handled as sets of three kinds of element: `*:*`, `T:*`,
  * and (type or `*`, id). Intersection works kind by kind, with membership

@@ -38,7 +38,7 @@ int az_scope_parse(const authz_catalog *cat, const char *s, size_t n,
 /* ORs the grants of one scope into masks[n_types]. */
 void az_scope_apply(const authz_catalog *cat, uint32_t ref, uint64_t *masks);
 
-/* May a token request this scope at creation (SPEC 2, catalog `public`)? */
+/* May a token request this scope at creation (docs/SPEC.md 2)? */
 int az_scope_is_public(const authz_catalog *cat, uint32_t ref);
 
 /* Does one scope grant (type, action bit)? Agrees with az_scope_apply. */
@@ -96,7 +96,7 @@ AZ_INLINE void az_bit_set(uint64_t *set, uint32_t i)
     set[i / 64] |= (uint64_t)1 << (i % 64);
 }
 
-/* The allow-list normal form (SPEC section 3) of parsed entries: `*:*`
+/* The allow-list normal form (docs/SPEC.md section 3) of parsed entries: `*:*`
  * absorbs every entry, `T:*` absorbs every `T:<id>`. */
 struct az_allow_nf {
     int all;            /* `*:*` listed */

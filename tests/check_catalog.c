@@ -59,7 +59,7 @@ START_TEST(test_embedded_is_the_file)
 }
 END_TEST
 
-/* SPEC 6.1 by count: 50 types, and the action counts of a few. */
+/* docs/SPEC.md 6.1 by count: 55 types, and the action counts of a few. */
 START_TEST(test_embedded_shape)
 {
     const authz_catalog *cat = authz_catalog_coder();

@@ -1,5 +1,5 @@
 /*
- * check_check.c - decisions: the SPEC table, the data-file table, argument
+ * check_check.c - decisions: docs/SPEC.md table, the data-file table, argument
  * handling, the two calling forms, large and shared tokens.
  */
 #define _POSIX_C_SOURCE 200809L

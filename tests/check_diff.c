@@ -1174,7 +1174,7 @@ static void run_init(diff_run *run)
 /* Tests                                                                     */
 /* ------------------------------------------------------------------------ */
 
-/* SPEC section 7, against both sides: anchors the model itself. */
+/* docs/SPEC.md section 7, against both sides: anchors the model itself. */
 static const struct spec_example {
     const char *scope; /* NULL = empty list */
     const char *allow; /* NULL = empty list */
@@ -1212,7 +1212,7 @@ START_TEST(test_spec_examples)
         ref_token_new(scopes, ns, allow, na, REF_DEFAULT_MAX_ALLOW, &code);
     ck_assert_msg(mt != NULL, "model rejects example %d (code %d)", _i, code);
     ck_assert_msg(ref_check(mt, e->resource, e->id, e->action) == e->allowed,
-                  "model gets SPEC 7 example %d wrong", _i);
+                  "model gets docs/SPEC.md 7 example %d wrong", _i);
     ref_token_free(mt);
 
     authz_error err;
@@ -1221,7 +1221,7 @@ START_TEST(test_spec_examples)
     ck_assert_msg(lt != NULL, "library rejects example %d: %s", _i,
                   err.message);
     ck_assert_msg(authz_check(lt, e->resource, e->id, e->action) == e->allowed,
-                  "library gets SPEC 7 example %d wrong", _i);
+                  "library gets docs/SPEC.md 7 example %d wrong", _i);
     authz_token_free(lt);
 }
 END_TEST

@@ -55,7 +55,7 @@ START_TEST(test_references)
 }
 END_TEST
 
-/* The grant bits of each composite are exactly its SPEC 6.3 members. */
+/* The grant bits of each composite are exactly its docs/SPEC.md 6.3 members. */
 START_TEST(test_composite_bits)
 {
     uint64_t masks[64];
@@ -163,7 +163,7 @@ START_TEST(test_error_reports)
 }
 END_TEST
 
-/* SPEC 6.2 exactly: these are public, and every other evaluable scope
+/* docs/SPEC.md 6.2 exactly: these are public, and every other evaluable scope
  * (all other T:A and T:*, *:*, no_user_data) is not. */
 START_TEST(test_public_names)
 {

@@ -1,5 +1,5 @@
 /*
- * check_setops.c - SPEC section 5 (normal forms, covers, intersection,
+ * check_setops.c - docs/SPEC.md section 5 (normal forms, covers, intersection,
  * union), catalog introspection and its text form.
  */
 #include "tests.h"

@@ -1,7 +1,7 @@
 /*
  * ref_model.c - the naive reference model; see ref_model.h.
  *
- * Everything here is read straight off SPEC.md. A token is two plain arrays:
+ * Everything here is read off docs/SPEC.md. A token is two plain arrays:
  * the (type, action) grants its scopes produce and the (type, id) entries of
  * its allow list. A check scans both.
  */
@@ -13,7 +13,7 @@
 #include <string.h>
 
 /* ------------------------------------------------------------------------ */
-/* SPEC 6.1: types and actions                                               */
+/* docs/SPEC.md 6.1: types and actions                                       */
 /* ------------------------------------------------------------------------ */
 
 #define CRUD "create", "read", "update", "delete"
@@ -87,7 +87,7 @@ static const struct catalog_type CATALOG[] = {
 #define N_TYPES (sizeof CATALOG / sizeof CATALOG[0])
 
 /* ------------------------------------------------------------------------ */
-/* SPEC 2 and 6.3: named scopes                                              */
+/* docs/SPEC.md 2 and 6.3: named scopes                                      */
 /* ------------------------------------------------------------------------ */
 
 /* One row per (name, type, action) grant; "*" is the wildcard. */
@@ -223,7 +223,7 @@ size_t ref_n_named_scopes(void) { return N_NAMED_SCOPES; }
 const char *ref_named_scope(size_t i) { return i < N_NAMED_SCOPES ? NAMED_SCOPES[i] : NULL; }
 
 /* ------------------------------------------------------------------------ */
-/* UUIDs (SPEC 3)                                                            */
+/* UUIDs (docs/SPEC.md 3)                                                    */
 /* ------------------------------------------------------------------------ */
 
 static bool is_hex(char c)
@@ -348,9 +348,8 @@ static bool add_entry(ref_token *t, const char *type, const char *id)
 }
 
 /* Any byte that is not printable, non-space ASCII: space, C0 controls, DEL
- * and every byte >= 0x80. SPEC names space and controls; it is silent on
- * non-ASCII bytes, which no catalog name can contain, and the library calls
- * them malformed too ("unexpected byte"), the stricter and clearer reading. */
+ * and every byte >= 0x80, all of them malformed (docs/SPEC.md 2). No catalog
+ * name can contain one; the library reports it as an "unexpected byte". */
 static bool has_unexpected_byte(const char *s)
 {
     for (; *s != '\0'; s++) {
@@ -391,7 +390,7 @@ static const char *catalog_action_name(const char *type, const char *action)
             return AUTHZ_ENOMEM;                                              \
     } while (0)
 
-/* SPEC 2: adds the grants of one scope, or returns why it is invalid. */
+/* docs/SPEC.md 2: adds the grants of one scope, or says why it is invalid. */
 static int add_scope(ref_token *t, const char *scope)
 {
     if (scope == NULL)
@@ -476,7 +475,7 @@ static int add_scope(ref_token *t, const char *scope)
     return AUTHZ_OK;
 }
 
-/* SPEC 3: adds one allow entry, or returns why it is invalid. */
+/* docs/SPEC.md 3: adds one allow entry, or returns why it is invalid. */
 static int add_allow(ref_token *t, const char *entry)
 {
     if (entry == NULL)
@@ -558,7 +557,7 @@ void ref_token_free(ref_token *t)
 }
 
 /* ------------------------------------------------------------------------ */
-/* The check (SPEC 4)                                                        */
+/* The check (docs/SPEC.md 4)                                                */
 /* ------------------------------------------------------------------------ */
 
 static bool is_star(const char *s) { return strcmp(s, "*") == 0; }

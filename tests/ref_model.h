@@ -1,11 +1,11 @@
 /*
- * ref_model.h - a deliberately naive reference model of SPEC.md sections 2,
+ * ref_model.h - a deliberately naive model of docs/SPEC.md sections 2,
  * 3, 4 and 6 (scopes, allow entries, the check, Coder's catalog).
  *
- * It shares no code with lib/: it is written straight from SPEC.md with
+ * It shares no code with lib/: it is written straight from docs/SPEC.md with
  * plain string tables and linear scans, so that the differential test
  * (check_diff.c) can catch bugs in the fast library. Readability and
- * fidelity to SPEC.md matter; speed does not.
+ * fidelity to docs/SPEC.md matter; speed does not.
  *
  * Error codes are the AUTHZ_E* values of include/authz.h.
  */
@@ -31,17 +31,17 @@ ref_token *ref_token_new(const char *const *scopes, size_t n_scopes,
                          const char *const *allow, size_t n_allow,
                          size_t max_allow, int *err_code);
 
-/* SPEC section 4. */
+/* docs/SPEC.md section 4. */
 bool ref_check(const ref_token *t, const char *resource, const char *id,
                const char *action);
 
 void ref_token_free(ref_token *t);
 
-/* Parses one UUID in any of the four spellings of SPEC section 3 and writes
+/* Parses one UUID in any of the four spellings of docs/SPEC.md 3 and writes
  * its lower-case 36-character form (plus NUL) to out. */
 bool ref_parse_uuid(const char *s, char out[37]);
 
-/* The catalog of SPEC section 6, for test generators. */
+/* The catalog of docs/SPEC.md section 6, for test generators. */
 size_t ref_n_types(void);
 const char *ref_type_name(size_t i);
 size_t ref_n_actions(size_t type);

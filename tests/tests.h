@@ -10,7 +10,7 @@
 
 #include "authz.h"
 
-/* The two ids of SPEC section 7. */
+/* The two ids of docs/SPEC.md section 7. */
 #define W "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
 #define T "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 
@@ -27,6 +27,7 @@ Suite *diff_suite(void);
 Suite *timing_suite(void); /* tests/timing_flood.c: make check-timing */
 Suite *granted_suite(void); /* tests/check_granted.c */
 Suite *many_suite(void);    /* tests/check_many.c */
+Suite *spec_suite(void);    /* tests/check_spec.c */
 
 /* Path of a file in the source tree (tests/data/...). Static buffer. */
 const char *test_path(const char *rel);

@@ -278,6 +278,9 @@ int main(void)
     SRunner *sr = srunner_create(NULL);
     int failed;
 #define SUITE(name) srunner_add_suite(sr, name##_suite())
+#ifdef HAVE_SUITE_spec
+    SUITE(spec);
+#endif
 #ifdef HAVE_SUITE_uuid
     SUITE(uuid);
 #endif

@@ -99,7 +99,7 @@ type Catalog struct {
 
 var coder = &Catalog{c: C.authz_catalog_coder()}
 
-// Coder is the embedded Coder catalog (SPEC section 6).
+// Coder is the embedded Coder catalog (docs/SPEC.md section 6).
 func Coder() *Catalog { return coder }
 
 func orCoder(c *Catalog) *Catalog {

@@ -5,7 +5,7 @@ import "C"
 
 import "runtime"
 
-// The set operations of SPEC section 5: what a server needs when one token
+// The set operations of docs/SPEC.md 5: what a server needs when one token
 // mints another or a client negotiates scopes. Lists are parsed exactly as
 // NewToken parses them; a bad entry of a second list reports ListScopes2 or
 // ListAllow2. cat nil is the Coder catalog.

@@ -3,7 +3,7 @@ package authz_test
 // Readers for tests/data/decisions.txt and errors.txt, interpreted as
 // tests/check_check.c and tests/check_token.c do: fields split on "|" and
 // trimmed; lists split on "," ("(empty)" is an empty list); $W and $T are
-// the two ids of SPEC section 7; \xHH is a byte; id "(none)" is "" (Go has
+// the two ids of docs/SPEC.md 7; \xHH is a byte; id "(none)" is "" (Go has
 // no NULL string: "(null)" is "" too, which the library treats alike);
 // resource "(unknown)" is "x"; entry "(blank)" is "".
 

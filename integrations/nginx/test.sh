@@ -193,8 +193,15 @@ last_log() {
 expect() {
     name=$1 st=$2 m=$3 p=$4 reason=$5 tg=$6
     shift 6
+    lines=$(wc -l < "$PRE/access.log" 2>/dev/null || echo 0)
     req "$name" "$st" "$m" "$p" "$@" || return
     want="$m $p $st \"$reason\" $tg"
+    # nginx writes the log line after the response: wait for it (2 s).
+    i=0
+    while [ "$(wc -l < "$PRE/access.log")" -le "$lines" ] && [ $i -lt 20 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
     if [ "$(last_log)" = "$want" ]; then
         ok
     else

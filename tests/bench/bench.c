@@ -49,7 +49,7 @@
  *     checks on known and unknown types, tokens with a known or unknown
  *     scope.
  *
- * Every implementation's answers are checked against SPEC.md's before and
+ * Every implementation's answers are checked against docs/SPEC.md's before and
  * during timing; a wrong answer stops the bench. Only the public API of
  * include/authz.h is used.
  */
@@ -514,7 +514,7 @@ static void floor_build(struct floor_table *f, const char *ids, size_t n)
 struct req {
     const char *res, *id, *act;
     unsigned fbit;   /* floor: index of the action among GRANTED (or 63) */
-    unsigned expect; /* the answer SPEC.md gives */
+    unsigned expect; /* the answer docs/SPEC.md gives */
 };
 
 struct workload {
@@ -667,7 +667,7 @@ static void workload_build(struct workload *w, size_t n, bool with_ref)
                                  &w->targets[i]) != AUTHZ_OK)
             die("authz_target_resolve failed");
 
-    /* Every implementation must give SPEC's answers before it is timed. */
+    /* Every implementation must answer as docs/SPEC.md does before timing. */
     for (c = 0; c < NCASES; c++) {
         size_t ref_n = n <= 128 ? NREQ : 64;
         for (i = 0; i < NREQ; i++) {

@@ -270,7 +270,7 @@ Try 'authz covers --help'." covers --want workspace:read
 expect_err "authz: unknown command 'version'
 Try 'authz --help'." version
 
-# ---- SPEC section 7, the worked examples, through `check` ------------------------
+# ---- docs/SPEC.md section 7, the worked examples, through `check` -----------
 
 expect 0 "allow" check --scope workspace:read --allow "workspace:$W" workspace "$W" read
 expect 1 "deny: not in the allow list" check --scope workspace:read --allow "workspace:$W" workspace "$T" read
@@ -739,7 +739,7 @@ allow:
 (no grants)" show --token "$tok_none"
 
 # check, explain and show with --token: the answers of the lists, on the
-# worked examples of SPEC section 7 (above).
+# worked examples of docs/SPEC.md section 7 (above).
 while IFS='|' read -r ex_s ex_a ex_r ex_i ex_act; do
     run check --scope "$ex_s" --allow "$ex_a" "$ex_r" "$ex_i" "$ex_act"
     cp out lists.out

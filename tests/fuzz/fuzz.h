@@ -331,7 +331,7 @@ static inline void fz_assert_token_error(const authz_error *err, size_t n_scopes
 }
 
 /* ------------------------------------------------------------------------ */
-/* SPEC 2 and 6.2: which scopes a token may request                          */
+/* docs/SPEC.md 2 and 6.2: which scopes a token may request                  */
 /* ------------------------------------------------------------------------ */
 
 static inline bool fz_is_public_scope(const char *s)

@@ -14,7 +14,7 @@
  *   - a resource that is no catalog type, or an action that is not one of its
  *     actions, denies, as does any name holding a NUL byte;
  *   - when the id is a UUID, every accepted spelling of it gets the same
- *     answer (SPEC 3: all spellings are the same id, at checks too);
+ *     answer (docs/SPEC.md 3: all spellings are the same id, at checks too);
  *   - authz_target_resolve on the NUL-terminated names succeeds exactly for
  *     a catalog type and one of its actions (else ETYPE, EACTION, EINVAL),
  *     and authz_check_target then answers as authz_check_n; a target of

@@ -10,7 +10,7 @@
  * own entries:
  *   - explain's answer (returned, and in out->allowed, and with out NULL)
  *     is authz_check's, which is the model's;
- *   - the reason is the first failing step of SPEC 4, computed from the
+ *   - the reason is the first failing step of docs/SPEC.md 4, computed from the
  *     model: NULL argument, unknown resource, unknown action, empty scope
  *     list, no grant, empty allow list, not listed;
  *   - the scope named is the first scope that grants the request, in its

@@ -1,5 +1,5 @@
 /*
- * fuzz_setops.c - the set operations of SPEC section 5: authz_scopes_normalize,
+ * fuzz_setops.c - the set operations (docs/SPEC.md 5): authz_scopes_normalize,
  * authz_allow_normalize, authz_scopes_cover, authz_allow_union and
  * authz_allow_intersect, on two scope lists X and Y and two allow lists X
  * and Y.
@@ -222,7 +222,7 @@ static void assert_sorted(const authz_list *l, bool by_type, const char *what)
     }
 }
 
-/* SPEC 6.2: the aliases, which a normal form replaces by what they name. */
+/* docs/SPEC.md 6.2: the aliases, which a normal form replaces. */
 static void assert_no_alias(const authz_list *l, const char *what)
 {
     size_t i;
@@ -252,7 +252,7 @@ static bool id_is_normal(const char *id)
     return true;
 }
 
-/* The shape of an allow list in normal form (SPEC 3): `[*:*]` alone, or
+/* The shape of an allow list in normal form (docs/SPEC.md 3): `[*:*]` alone, or
  * no `*:*`; no `T:<id>` beside a `T:*`; every id normal. */
 static void assert_allow_shape(const authz_list *l, const char *what)
 {

@@ -15,7 +15,7 @@
  *   - success or failure, and the error code, list and index, are those
  *     the reference model gives entry by entry, in the library's order
  *     (counts, then each scope, then each allow entry), with the options'
- *     limits and AUTHZ_PUBLIC (SPEC 6.2) applied on top;
+ *     limits and AUTHZ_PUBLIC (docs/SPEC.md 6.2) applied on top;
  *   - a failure returns NULL with a nonzero code, an index inside the list
  *     and an offset inside the entry;
  *   - an allocation failure gives AUTHZ_ENOMEM, and nothing leaks either way;
