@@ -90,25 +90,15 @@ typedef struct {
 
 /* ---- errors ------------------------------------------------------------ */
 
-static int set_attr_size(PyObject *o, const char *name, size_t v)
+/* Sets o.name to v and drops the reference to v; v NULL (its constructor
+ * failed) is the error it raised. */
+static int set_attr(PyObject *o, const char *name, PyObject *v)
 {
-    PyObject *n = PyLong_FromSize_t(v);
     int rc;
-    if (n == NULL)
+    if (v == NULL)
         return -1;
-    rc = PyObject_SetAttrString(o, name, n);
-    Py_DECREF(n);
-    return rc;
-}
-
-static int set_attr_int(PyObject *o, const char *name, long v)
-{
-    PyObject *n = PyLong_FromLong(v);
-    int rc;
-    if (n == NULL)
-        return -1;
-    rc = PyObject_SetAttrString(o, name, n);
-    Py_DECREF(n);
+    rc = PyObject_SetAttrString(o, name, v);
+    Py_DECREF(v);
     return rc;
 }
 
@@ -122,12 +112,12 @@ static PyObject *raise_error(authz_state *st, const authz_error *e)
     exc = PyObject_CallFunction(st->Error, "s", e->message);
     if (exc == NULL)
         return NULL;
-    if (set_attr_int(exc, "code", e->code) < 0 ||
-        set_attr_int(exc, "list", e->list) < 0 ||
-        set_attr_size(exc, "index", e->index) < 0 ||
-        set_attr_size(exc, "offset", e->offset) < 0 ||
-        set_attr_size(exc, "line", e->line) < 0 ||
-        set_attr_size(exc, "column", e->column) < 0) {
+    if (set_attr(exc, "code", PyLong_FromLong(e->code)) < 0 ||
+        set_attr(exc, "list", PyLong_FromLong(e->list)) < 0 ||
+        set_attr(exc, "index", PyLong_FromSize_t(e->index)) < 0 ||
+        set_attr(exc, "offset", PyLong_FromSize_t(e->offset)) < 0 ||
+        set_attr(exc, "line", PyLong_FromSize_t(e->line)) < 0 ||
+        set_attr(exc, "column", PyLong_FromSize_t(e->column)) < 0) {
         Py_DECREF(exc);
         return NULL;
     }
@@ -281,6 +271,18 @@ static int options_from(authz_options *opts, int public, Py_ssize_t max_allow)
 }
 
 /* ---- Catalog ----------------------------------------------------------- */
+
+/* A list the library returned (NULL: the error in err) as a Python list,
+ * freed either way. */
+static PyObject *list_result(authz_state *st, authz_list *l, const authz_error *err)
+{
+    PyObject *r;
+    if (l == NULL)
+        return raise_error(st, err);
+    r = list_to_py(l);
+    authz_list_free(l);
+    return r;
+}
 
 static PyObject *catalog_wrap(PyTypeObject *type, const authz_catalog *cat,
                               authz_catalog *owned)
@@ -450,9 +452,15 @@ static PyType_Spec Catalog_spec = {
 
 /* ---- Token ------------------------------------------------------------- */
 
-static PyObject *token_wrap(authz_state *st, authz_token *tok, CatalogObject *cat)
+/* A token the library returned (NULL: the error in err) as a Token that
+ * owns it. */
+static PyObject *token_wrap(authz_state *st, authz_token *tok, CatalogObject *cat,
+                            const authz_error *err)
 {
-    TokenObject *self = PyObject_GC_New(TokenObject, st->TokenType);
+    TokenObject *self;
+    if (tok == NULL)
+        return raise_error(st, err);
+    self = PyObject_GC_New(TokenObject, st->TokenType);
     if (self == NULL) {
         authz_token_free(tok);
         return NULL;
@@ -504,9 +512,7 @@ static PyObject *Token_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     tok = authz_token_new_ex(cat->cat, s.v, s.n, a.v, a.n, &opts, &err);
     strlist_clear(&s);
     strlist_clear(&a);
-    if (tok == NULL)
-        return raise_error(st, &err);
-    return token_wrap(st, tok, cat);
+    return token_wrap(st, tok, cat, &err);
 }
 
 static int Token_traverse(TokenObject *self, visitproc visit, void *arg)
@@ -534,6 +540,44 @@ static void Token_dealloc(TokenObject *self)
     Py_DECREF(tp);
 }
 
+/* The argument check of a METH_FASTCALL method that takes exactly want
+ * positional arguments and no keywords. */
+static int positional(const char *func, Py_ssize_t want, Py_ssize_t nargs, PyObject *kwnames)
+{
+    if (nargs == want && (kwnames == NULL || PyTuple_GET_SIZE(kwnames) == 0))
+        return 0;
+    if (want == 0)
+        PyErr_Format(PyExc_TypeError, "%s() takes no arguments", func);
+    else
+        PyErr_Format(PyExc_TypeError, "%s() takes exactly %zd positional argument%s", func,
+                     want, want == 1 ? "" : "s");
+    return -1;
+}
+
+/* An object id argument: str, or None (*id NULL, *n 0). */
+static int arg_id(PyObject *o, const char *func, const char *name, const char **id,
+                  Py_ssize_t *n)
+{
+    *id = NULL;
+    *n = 0;
+    return o == Py_None ? 0 : arg_str(o, func, name, id, n);
+}
+
+/* The (resource, id, action) arguments of check() and explain(). */
+typedef struct {
+    const char *r, *id, *a;
+    Py_ssize_t rn, idn, an;
+} request_args;
+
+static int arg_request(PyObject *const *args, const char *func, request_args *q)
+{
+    if (arg_str(args[0], func, "resource", &q->r, &q->rn) < 0 ||
+        arg_id(args[1], func, "id", &q->id, &q->idn) < 0 ||
+        arg_str(args[2], func, "action", &q->a, &q->an) < 0)
+        return -1;
+    return 0;
+}
+
 PyDoc_STRVAR(Token_check_doc,
 "check(resource, id, action, /) -> bool\n\n"
 "May this token perform action on the object of type resource whose id is\n"
@@ -543,19 +587,14 @@ PyDoc_STRVAR(Token_check_doc,
 
 static PyObject *Token_check(TokenObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    const char *r, *id = NULL, *a;
-    Py_ssize_t rn, idn = 0, an;
+    request_args q;
     if (nargs != 3) {
         PyErr_Format(PyExc_TypeError, "check() takes exactly 3 arguments (%zd given)", nargs);
         return NULL;
     }
-    if (arg_str(args[0], "check", "resource", &r, &rn) < 0)
+    if (arg_request(args, "check", &q) < 0)
         return NULL;
-    if (args[1] != Py_None && arg_str(args[1], "check", "id", &id, &idn) < 0)
-        return NULL;
-    if (arg_str(args[2], "check", "action", &a, &an) < 0)
-        return NULL;
-    if (authz_check_n(self->tok, r, (size_t)rn, id, (size_t)idn, a, (size_t)an))
+    if (authz_check_n(self->tok, q.r, (size_t)q.rn, q.id, (size_t)q.idn, q.a, (size_t)q.an))
         Py_RETURN_TRUE;
     Py_RETURN_FALSE;
 }
@@ -587,25 +626,15 @@ static PyObject *Token_explain(TokenObject *self, PyTypeObject *defining,
                                PyObject *kwnames)
 {
     authz_state *st = (authz_state *)PyType_GetModuleState(defining);
-    const char *r, *id = NULL, *a;
-    Py_ssize_t rn, idn = 0, an;
+    request_args q;
     authz_explanation ex;
     PyObject *res, *v[7];
     int i;
-    if (st == NULL)
+    if (st == NULL || positional("explain", 3, nargs, kwnames) < 0 ||
+        arg_request(args, "explain", &q) < 0)
         return NULL;
-    if (nargs != 3 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)) {
-        PyErr_SetString(PyExc_TypeError, "explain() takes exactly 3 positional arguments");
-        return NULL;
-    }
-    if (arg_str(args[0], "explain", "resource", &r, &rn) < 0)
-        return NULL;
-    if (args[1] != Py_None && arg_str(args[1], "explain", "id", &id, &idn) < 0)
-        return NULL;
-    if (arg_str(args[2], "explain", "action", &a, &an) < 0)
-        return NULL;
-    v[0] = PyBool_FromLong(
-        authz_explain_n(self->tok, r, (size_t)rn, id, (size_t)idn, a, (size_t)an, &ex));
+    v[0] = PyBool_FromLong(authz_explain_n(self->tok, q.r, (size_t)q.rn, q.id, (size_t)q.idn,
+                                           q.a, (size_t)q.an, &ex));
     if ((unsigned)ex.reason < 8u) {
         v[1] = st->reasons[ex.reason];
         Py_INCREF(v[1]);
@@ -652,17 +681,10 @@ static PyObject *Token_check_target(TokenObject *self, PyTypeObject *defining,
 {
     authz_state *st = (authz_state *)PyType_GetModuleState(defining);
     TargetObject *t;
-    const char *id = NULL;
-    Py_ssize_t idn = 0;
-    if (st == NULL)
-        return NULL;
-    if (nargs != 2 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)) {
-        PyErr_SetString(PyExc_TypeError, "check_target() takes exactly 2 positional arguments");
-        return NULL;
-    }
-    if (target_arg(st, args[0], &t) < 0)
-        return NULL;
-    if (args[1] != Py_None && arg_str(args[1], "check_target", "id", &id, &idn) < 0)
+    const char *id;
+    Py_ssize_t idn;
+    if (st == NULL || positional("check_target", 2, nargs, kwnames) < 0 ||
+        target_arg(st, args[0], &t) < 0 || arg_id(args[1], "check_target", "id", &id, &idn) < 0)
         return NULL;
     if (authz_check_target(self->tok, &t->target, id, (size_t)idn))
         Py_RETURN_TRUE;
@@ -689,13 +711,8 @@ static PyObject *Token_check_many(TokenObject *self, PyTypeObject *defining,
     Py_ssize_t i, n;
     const char *ids_stack[MANY_STACK], **ids = ids_stack;
     bool allowed_stack[MANY_STACK], *allowed = allowed_stack;
-    if (st == NULL)
-        return NULL;
-    if (nargs != 2 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)) {
-        PyErr_SetString(PyExc_TypeError, "check_many() takes exactly 2 positional arguments");
-        return NULL;
-    }
-    if (target_arg(st, args[0], &t) < 0)
+    if (st == NULL || positional("check_many", 2, nargs, kwnames) < 0 ||
+        target_arg(st, args[0], &t) < 0)
         return NULL;
     if (PyUnicode_Check(args[1]) || PyBytes_Check(args[1])) {
         PyErr_SetString(PyExc_TypeError, "check_many() ids must be a sequence of str, not a single string");
@@ -718,9 +735,8 @@ static PyObject *Token_check_many(TokenObject *self, PyTypeObject *defining,
      * authz_check_many wants, and lives as long as the str. */
     for (i = 0; i < n; i++) {
         PyObject *o = PySequence_Fast_GET_ITEM(fast, i);
-        Py_ssize_t idn = 0;
-        ids[i] = NULL;
-        if (o != Py_None && arg_str(o, "check_many", "ids[i]", &ids[i], &idn) < 0)
+        Py_ssize_t idn;
+        if (arg_id(o, "check_many", "ids[i]", &ids[i], &idn) < 0)
             goto done;
     }
     (void)authz_check_many(self->tok, &t->target, ids, (size_t)n, allowed);
@@ -760,13 +776,8 @@ static PyObject *Token_granted_ids(TokenObject *self, PyTypeObject *defining,
     authz_error err;
     PyObject *lst;
     const char *name;
-    if (st == NULL)
-        return NULL;
-    if (nargs != 1 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)) {
-        PyErr_SetString(PyExc_TypeError, "granted_ids() takes exactly 1 positional argument");
-        return NULL;
-    }
-    if (target_arg(st, args[0], &t) < 0)
+    if (st == NULL || positional("granted_ids", 1, nargs, kwnames) < 0 ||
+        target_arg(st, args[0], &t) < 0)
         return NULL;
     if (authz_token_granted_ids(self->tok, &t->target, &which, &ids, &err) != AUTHZ_OK)
         return raise_error(st, &err);
@@ -785,98 +796,114 @@ PyDoc_STRVAR(Token_granted_sql_doc,
 "plain identifier, optionally qualified once ('id', 'w.id'); anything else\n"
 "raises authz.Error (EINVAL). The ids need no quoting.");
 
+/* Calls a snprintf-like writer that reports AUTHZ_ESPACE with the needed
+ * length, growing the buffer once, and converts what it wrote (bytes,
+ * UTF-8 or ASCII text). An error other than AUTHZ_ENOMEM is raised as
+ * authz.Error, quoting what if it is not NULL. */
+typedef int (*writer_fn)(const void *ctx, char *buf, size_t cap, size_t *len);
+typedef PyObject *(*convert_fn)(const char *s, Py_ssize_t n);
+
+static PyObject *write_as(authz_state *st, writer_fn fn, const void *ctx, size_t extra,
+                          const char *what, convert_fn convert)
+{
+    size_t cap = 512, len = 0;
+    int i;
+    for (i = 0; i < 2; i++) {
+        char *buf = PyMem_Malloc(cap);
+        int rc;
+        if (buf == NULL)
+            return PyErr_NoMemory();
+        rc = fn(ctx, buf, cap, &len);
+        if (rc == AUTHZ_OK) {
+            PyObject *r = convert(buf, (Py_ssize_t)len);
+            PyMem_Free(buf);
+            return r;
+        }
+        PyMem_Free(buf);
+        if (rc != AUTHZ_ESPACE)
+            return rc == AUTHZ_ENOMEM ? PyErr_NoMemory() : raise_code(st, rc, what);
+        cap = len + extra;
+    }
+    return raise_code(st, AUTHZ_ESPACE, NULL);
+}
+
+static PyObject *from_bytes(const char *s, Py_ssize_t n)
+{
+    return PyBytes_FromStringAndSize(s, n);
+}
+
+static PyObject *from_utf8(const char *s, Py_ssize_t n)
+{
+    return PyUnicode_DecodeUTF8(s, n, "strict");
+}
+
+static PyObject *from_ascii(const char *s, Py_ssize_t n)
+{
+    return PyUnicode_DecodeASCII(s, n, "strict");
+}
+
+struct sql_args {
+    const authz_token *tok;
+    const authz_target *target;
+    const char *col;
+};
+
+static int write_sql(const void *ctx, char *buf, size_t cap, size_t *len)
+{
+    const struct sql_args *a = ctx;
+    return authz_token_granted_sql(a->tok, a->target, a->col, buf, cap, len);
+}
+
 static PyObject *Token_granted_sql(TokenObject *self, PyTypeObject *defining,
                                    PyObject *const *args, Py_ssize_t nargs,
                                    PyObject *kwnames)
 {
     authz_state *st = (authz_state *)PyType_GetModuleState(defining);
     TargetObject *t;
-    const char *col;
+    struct sql_args a;
     Py_ssize_t coln;
-    size_t cap = 256, len = 0;
-    int i;
-    if (st == NULL)
+    if (st == NULL || positional("granted_sql", 2, nargs, kwnames) < 0 ||
+        target_arg(st, args[0], &t) < 0 ||
+        arg_str(args[1], "granted_sql", "column", &a.col, &coln) < 0)
         return NULL;
-    if (nargs != 2 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)) {
-        PyErr_SetString(PyExc_TypeError, "granted_sql() takes exactly 2 positional arguments");
-        return NULL;
-    }
-    if (target_arg(st, args[0], &t) < 0 ||
-        arg_str(args[1], "granted_sql", "column", &col, &coln) < 0)
-        return NULL;
-    for (i = 0; i < 2; i++) {
-        char *buf = PyMem_Malloc(cap);
-        int rc;
-        PyObject *r;
-        if (buf == NULL)
-            return PyErr_NoMemory();
-        rc = authz_token_granted_sql(self->tok, &t->target, col, buf, cap, &len);
-        if (rc == AUTHZ_OK) {
-            r = PyUnicode_DecodeUTF8(buf, (Py_ssize_t)len, "strict");
-            PyMem_Free(buf);
-            return r;
-        }
-        PyMem_Free(buf);
-        if (rc != AUTHZ_ESPACE)
-            return rc == AUTHZ_ENOMEM ? PyErr_NoMemory() : raise_code(st, rc, col);
-        cap = len + 1;
-    }
-    return raise_code(st, AUTHZ_ESPACE, NULL);
+    a.tok = self->tok;
+    a.target = &t->target;
+    return write_as(st, write_sql, &a, 1, a.col, from_utf8);
 }
 
-/* Calls a snprintf-like writer that reports AUTHZ_ESPACE with the needed
- * length, growing the buffer once. Returns a PyMem buffer or NULL. */
-typedef int (*writer_fn)(const authz_token *, char *, size_t, size_t *);
-
-static char *write_all(authz_state *st, const authz_token *tok, writer_fn fn,
-                       size_t extra, size_t *len)
+static int write_text(const void *tok, char *buf, size_t cap, size_t *len)
 {
-    size_t cap = 512;
-    int i;
-    for (i = 0; i < 2; i++) {
-        char *buf = PyMem_Malloc(cap);
-        int rc;
-        if (buf == NULL) {
-            PyErr_NoMemory();
-            return NULL;
-        }
-        rc = fn(tok, buf, cap, len);
-        if (rc == AUTHZ_OK)
-            return buf;
-        PyMem_Free(buf);
-        if (rc != AUTHZ_ESPACE) {
-            if (rc == AUTHZ_ENOMEM)
-                PyErr_NoMemory();
-            else
-                raise_code(st, rc, NULL);
-            return NULL;
-        }
-        cap = *len + extra;
-    }
-    raise_code(st, AUTHZ_ESPACE, NULL);
-    return NULL;
+    return authz_token_text(tok, buf, cap, len);
 }
 
-static int encode_bin(const authz_token *t, char *buf, size_t cap, size_t *len)
+static int write_bin(const void *tok, char *buf, size_t cap, size_t *len)
 {
-    return authz_token_encode(t, buf, cap, len);
+    return authz_token_encode(tok, buf, cap, len);
+}
+
+static int write_bin_text(const void *tok, char *buf, size_t cap, size_t *len)
+{
+    return authz_token_encode_text(tok, buf, cap, len);
+}
+
+/* encode() and encode_text(): no arguments, one writer each. */
+static PyObject *token_write(TokenObject *self, PyTypeObject *defining, const char *func,
+                             Py_ssize_t nargs, PyObject *kwnames, writer_fn fn, size_t extra,
+                             convert_fn convert)
+{
+    authz_state *st = (authz_state *)PyType_GetModuleState(defining);
+    if (st == NULL || positional(func, 0, nargs, kwnames) < 0)
+        return NULL;
+    return write_as(st, fn, self->tok, extra, NULL, convert);
 }
 
 static PyObject *Token_text(TokenObject *self, void *closure)
 {
     authz_state *st = state_of_type(Py_TYPE(self));
-    size_t len;
-    char *buf;
-    PyObject *r;
     (void)closure;
     if (st == NULL)
         return NULL;
-    buf = write_all(st, self->tok, authz_token_text, 1, &len);
-    if (buf == NULL)
-        return NULL;
-    r = PyUnicode_DecodeUTF8(buf, (Py_ssize_t)len, "strict");
-    PyMem_Free(buf);
-    return r;
+    return write_as(st, write_text, self->tok, 1, NULL, from_utf8);
 }
 
 PyDoc_STRVAR(Token_encode_doc,
@@ -887,21 +914,8 @@ PyDoc_STRVAR(Token_encode_doc,
 static PyObject *Token_encode(TokenObject *self, PyTypeObject *defining,
                               PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    authz_state *st = (authz_state *)PyType_GetModuleState(defining);
-    size_t len;
-    char *buf;
-    PyObject *r;
     (void)args;
-    if (nargs != 0 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)) {
-        PyErr_SetString(PyExc_TypeError, "encode() takes no arguments");
-        return NULL;
-    }
-    buf = write_all(st, self->tok, encode_bin, 0, &len);
-    if (buf == NULL)
-        return NULL;
-    r = PyBytes_FromStringAndSize(buf, (Py_ssize_t)len);
-    PyMem_Free(buf);
-    return r;
+    return token_write(self, defining, "encode", nargs, kwnames, write_bin, 0, from_bytes);
 }
 
 PyDoc_STRVAR(Token_encode_text_doc,
@@ -911,21 +925,9 @@ PyDoc_STRVAR(Token_encode_text_doc,
 static PyObject *Token_encode_text(TokenObject *self, PyTypeObject *defining,
                                    PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    authz_state *st = (authz_state *)PyType_GetModuleState(defining);
-    size_t len;
-    char *buf;
-    PyObject *r;
     (void)args;
-    if (nargs != 0 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)) {
-        PyErr_SetString(PyExc_TypeError, "encode_text() takes no arguments");
-        return NULL;
-    }
-    buf = write_all(st, self->tok, authz_token_encode_text, 1, &len);
-    if (buf == NULL)
-        return NULL;
-    r = PyUnicode_DecodeASCII(buf, (Py_ssize_t)len, "strict");
-    PyMem_Free(buf);
-    return r;
+    return token_write(self, defining, "encode_text", nargs, kwnames, write_bin_text, 1,
+                       from_ascii);
 }
 
 PyDoc_STRVAR(Token_decode_doc,
@@ -957,9 +959,7 @@ static PyObject *Token_decode(PyObject *cls, PyObject *args, PyObject *kw)
     }
     tok = authz_token_decode_ex(cat->cat, data.buf, (size_t)data.len, &opts, &err);
     PyBuffer_Release(&data);
-    if (tok == NULL)
-        return raise_error(st, &err);
-    return token_wrap(st, tok, cat);
+    return token_wrap(st, tok, cat, &err);
 }
 
 PyDoc_STRVAR(Token_decode_text_doc,
@@ -990,9 +990,7 @@ static PyObject *Token_decode_text(PyObject *cls, PyObject *args, PyObject *kw)
     if (p == NULL)
         return NULL;
     tok = authz_token_decode_text(cat->cat, p, (size_t)n, &opts, &err);
-    if (tok == NULL)
-        return raise_error(st, &err);
-    return token_wrap(st, tok, cat);
+    return token_wrap(st, tok, cat, &err);
 }
 
 typedef authz_list *(*token_list_fn)(const authz_token *, authz_error *);
@@ -1001,15 +999,10 @@ static PyObject *token_list(TokenObject *self, token_list_fn fn)
 {
     authz_state *st = state_of_type(Py_TYPE(self));
     authz_error err;
-    authz_list *l;
     PyObject *lst, *r;
     if (st == NULL)
         return NULL;
-    l = fn(self->tok, &err);
-    if (l == NULL)
-        return raise_error(st, &err);
-    lst = list_to_py(l);
-    authz_list_free(l);
+    lst = list_result(st, fn(self->tok, &err), &err);
     if (lst == NULL)
         return NULL;
     r = PyList_AsTuple(lst);
@@ -1054,6 +1047,9 @@ static PyObject *Token_repr(TokenObject *self)
 
 #define FASTMETH (METH_METHOD | METH_FASTCALL | METH_KEYWORDS)
 
+/* Token and Target: immutable, garbage-collected (they hold their Catalog). */
+#define GC_TYPE_FLAGS (Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_IMMUTABLETYPE)
+
 static PyMethodDef Token_methods[] = {
     {"check", (PyCFunction)(void (*)(void))Token_check, METH_FASTCALL, Token_check_doc},
     {"explain", (PyCFunction)(void (*)(void))Token_explain, FASTMETH, Token_explain_doc},
@@ -1094,13 +1090,7 @@ static PyType_Slot Token_slots[] = {
     {0, NULL}};
 
 static PyType_Spec Token_spec = {
-    "authz.Token", sizeof(TokenObject), 0,
-    Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC
-#ifdef Py_TPFLAGS_IMMUTABLETYPE
-        | Py_TPFLAGS_IMMUTABLETYPE
-#endif
-    ,
-    Token_slots};
+    "authz.Token", sizeof(TokenObject), 0, GC_TYPE_FLAGS, Token_slots};
 
 /* ---- Target ------------------------------------------------------------ */
 
@@ -1194,13 +1184,7 @@ static PyType_Slot Target_slots[] = {
     {0, NULL}};
 
 static PyType_Spec Target_spec = {
-    "authz.Target", sizeof(TargetObject), 0,
-    Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC
-#ifdef Py_TPFLAGS_IMMUTABLETYPE
-        | Py_TPFLAGS_IMMUTABLETYPE
-#endif
-    ,
-    Target_slots};
+    "authz.Target", sizeof(TargetObject), 0, GC_TYPE_FLAGS, Target_slots};
 
 /* ---- Explanation ------------------------------------------------------- */
 
@@ -1229,7 +1213,7 @@ static PyObject *m_normalize_scopes(PyObject *m, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"scopes", "catalog", NULL};
     authz_state *st = state_of_module(m);
-    PyObject *scopes, *catalog = Py_None, *r;
+    PyObject *scopes, *catalog = Py_None;
     CatalogObject *cat;
     strlist s;
     authz_error err;
@@ -1241,11 +1225,7 @@ static PyObject *m_normalize_scopes(PyObject *m, PyObject *args, PyObject *kw)
         return NULL;
     l = authz_scopes_normalize(cat->cat, s.v, s.n, NULL, &err);
     strlist_clear(&s);
-    if (l == NULL)
-        return raise_error(st, &err);
-    r = list_to_py(l);
-    authz_list_free(l);
-    return r;
+    return list_result(st, l, &err);
 }
 
 PyDoc_STRVAR(normalize_allow_doc,
@@ -1258,7 +1238,7 @@ static PyObject *m_normalize_allow(PyObject *m, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"allow", "catalog", "max_allow", NULL};
     authz_state *st = state_of_module(m);
-    PyObject *allow, *catalog = Py_None, *r;
+    PyObject *allow, *catalog = Py_None;
     Py_ssize_t max_allow = AUTHZ_DEFAULT_MAX_ALLOW;
     CatalogObject *cat;
     authz_options opts;
@@ -1273,11 +1253,7 @@ static PyObject *m_normalize_allow(PyObject *m, PyObject *args, PyObject *kw)
         return NULL;
     l = authz_allow_normalize(cat->cat, a.v, a.n, &opts, &err);
     strlist_clear(&a);
-    if (l == NULL)
-        return raise_error(st, &err);
-    r = list_to_py(l);
-    authz_list_free(l);
-    return r;
+    return list_result(st, l, &err);
 }
 
 PyDoc_STRVAR(covers_doc,
@@ -1326,7 +1302,7 @@ static PyObject *allow2(PyObject *m, PyObject *args, PyObject *kw, const char *f
 {
     static char *kwlist[] = {"a", "b", "catalog", NULL};
     authz_state *st = state_of_module(m);
-    PyObject *pa, *pb, *catalog = Py_None, *r;
+    PyObject *pa, *pb, *catalog = Py_None;
     CatalogObject *cat;
     strlist a, b;
     authz_error err;
@@ -1342,11 +1318,7 @@ static PyObject *allow2(PyObject *m, PyObject *args, PyObject *kw, const char *f
     l = fn(cat->cat, a.v, a.n, b.v, b.n, NULL, &err);
     strlist_clear(&a);
     strlist_clear(&b);
-    if (l == NULL)
-        return raise_error(st, &err);
-    r = list_to_py(l);
-    authz_list_free(l);
-    return r;
+    return list_result(st, l, &err);
 }
 
 PyDoc_STRVAR(intersect_allow_doc,
