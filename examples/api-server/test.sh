@@ -22,6 +22,8 @@ W2=9a4e3c8e-1d0b-4f5e-8c2a-6b7d8e9f0a1b
 W3=0d7f1c2b-3a4e-4b5c-9d6e-7f8a9b0c1d2e
 PY=/usr/bin/python3
 WRAP=${WRAP:-}
+# stop, wait_file
+. "$here/../../tests/lib/servers.sh"
 
 pass=0
 fail=0
@@ -31,17 +33,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/authz-api.XXXXXX") || exit 1
 db=$tmp/api.db
 
 # Stops a server, 10 s at most before SIGKILL; returns its exit status.
-stop_pid() {
-    [ -n "$1" ] || return 0
-    kill -TERM "$1" 2>/dev/null
-    i=0
-    while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    kill -KILL "$1" 2>/dev/null
-    wait "$1"
-}
+stop_pid() { stop "$1" 100; }
 
 cleanup() {
     stop_pid "$server_pid"
@@ -81,12 +73,7 @@ start() {
     rm -f "$pf"
     $WRAP "$server" -d "$db" -P "$pf" "$@" 2>> "$tmp/server.log" &
     started_pid=$!
-    i=0
-    while [ ! -s "$pf" ] && [ $i -lt 100 ] && kill -0 "$started_pid" 2>/dev/null; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    [ -s "$pf" ] || die "api_server did not start"
+    wait_file "$pf" "$started_pid" 100 || die "api_server did not start"
 }
 
 start_server() {

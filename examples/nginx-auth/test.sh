@@ -21,6 +21,8 @@ W=3f2504e0-4f89-41d3-9a0c-0305e82c3301
 W_UPPER=3F2504E0-4F89-41D3-9A0C-0305E82C3301
 T=7c9e6679-7425-40de-944b-e07fc1f90ae7
 WRAP=${WRAP:-}
+# random_port, pick_ports, stop, wait_file, nginx_start
+. "$here/../../tests/lib/servers.sh"
 
 pass=0
 fail=0
@@ -31,19 +33,6 @@ policy_rc=
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/authz-nginx.XXXXXX") || exit 1
 # nginx's workers drop root and must reach their temp directories.
 chmod 755 "$tmp"
-
-# Stops a process and waits for it, 5 s at most before SIGKILL.
-stop() {
-    [ -n "$1" ] || return 0
-    kill -TERM "$1" 2>/dev/null || return 0
-    i=0
-    while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    kill -KILL "$1" 2>/dev/null
-    wait "$1" 2>/dev/null
-}
 
 cleanup() {
     stop "$nginx_pid"
@@ -107,50 +96,24 @@ fi
 
 $WRAP "$gate" -t "$here/tokens.conf" -P "$tmp/gate.port" 2> "$tmp/gate.log" &
 gate_pid=$!
-i=0
-while [ ! -s "$tmp/gate.port" ] && [ $i -lt 200 ] && kill -0 "$gate_pid" 2>/dev/null; do
-    sleep 0.1
-    i=$((i + 1))
-done
-[ -s "$tmp/gate.port" ] || { cat "$tmp/gate.log" >&2; die "authz_gate did not start"; }
+wait_file "$tmp/gate.port" "$gate_pid" 200 || { cat "$tmp/gate.log" >&2; die "authz_gate did not start"; }
 gate_port=$(cat "$tmp/gate.port")
-
-random_port() {
-    echo $((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
-}
 
 # nginx cannot report a port it chose, so pick two and retry on a clash.
 started=
 for _ in 1 2 3 4 5; do
-    port=$(random_port)
-    up_port=$(random_port)
-    if [ "$port" = "$up_port" ] || [ "$port" = "$gate_port" ] ||
-       [ "$up_port" = "$gate_port" ]; then
-        continue
-    fi
+    pick_ports "$gate_port" port up_port
     sed -e "s|@PREFIX@|$tmp|g" -e "s|@LISTEN_PORT@|$port|g" \
         -e "s|@UPSTREAM_PORT@|$up_port|g" -e "s|@GATE_PORT@|$gate_port|g" \
         "$here/nginx.conf" > "$tmp/nginx.conf"
-    : > "$tmp/error.log"
-    nginx -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/error.log" 2> "$tmp/nginx.stderr" &
-    nginx_pid=$!
-    i=0
-    while [ $i -lt 50 ] && kill -0 "$nginx_pid" 2>/dev/null; do
-        if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/" &&
-           curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$up_port/"; then
-            started=1
-            break
-        fi
-        sleep 0.1
-        i=$((i + 1))
-    done
-    [ -n "$started" ] && break
-    stop "$nginx_pid"
-    nginx_pid=
-    cat "$tmp/nginx.stderr" >> "$tmp/error.log"
-    grep -q 'Address already in use' "$tmp/error.log" || break
+    nginx_start "$tmp" "$tmp/nginx.conf" 50 "http://127.0.0.1:$port/" "http://127.0.0.1:$up_port/"
+    case $? in
+    0) started=1; break ;;
+    1) ;;
+    *) break ;;
+    esac
 done
-[ -n "$started" ] || { cat "$tmp/error.log" >&2; die "nginx did not start"; }
+[ -n "$started" ] || { cat "$tmp/nginx.stderr" "$tmp/error.log" >&2; die "nginx did not start"; }
 
 # ---- requests ---------------------------------------------------------------
 
@@ -310,12 +273,7 @@ fi
 # keep their latency; a second gate with a 3 s deadline closes them.
 $WRAP "$gate" -q -T 3000 -t "$here/tokens.conf" -P "$tmp/gate2.port" 2> "$tmp/gate2.log" &
 gate2_pid=$!
-i=0
-while [ ! -s "$tmp/gate2.port" ] && [ $i -lt 200 ] && kill -0 "$gate2_pid" 2>/dev/null; do
-    sleep 0.1
-    i=$((i + 1))
-done
-if [ -s "$tmp/gate2.port" ] &&
+if wait_file "$tmp/gate2.port" "$gate2_pid" 200 &&
    timeout -k 5 40 /usr/bin/python3 "$here/../common/dribble.py" --port "$(cat "$tmp/gate2.port")" \
        --path / --status 204 --header "$RD" --header "X-Forwarded-Method: GET" \
        --header "X-Forwarded-Uri: /api/v2/workspaces/$W" \
@@ -329,15 +287,14 @@ stop "$gate2_pid"
 gate2_pid=
 
 # The gate stops cleanly (and frees its tokens) on SIGTERM.
-kill -TERM "$gate_pid"
-i=0
-while kill -0 "$gate_pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-if kill -0 "$gate_pid" 2>/dev/null; then
-    fail=$((fail + 1)); echo "FAIL: the gate did not stop on SIGTERM" >&2
-elif wait "$gate_pid"; then
+if stop "$gate_pid"; then
     pass=$((pass + 1))
 else
-    fail=$((fail + 1)); echo "FAIL: the gate exited with status $?" >&2
+    rc=$?
+    fail=$((fail + 1))
+    # 137: still running after 5 s, killed.
+    if [ $rc -eq 137 ]; then echo "FAIL: the gate did not stop on SIGTERM" >&2
+    else echo "FAIL: the gate exited with status $rc" >&2; fi
 fi
 gate_pid=
 

@@ -34,6 +34,9 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-5}
 CONNECTIONS=${CONNECTIONS:-16}
 PATH=$PATH:/usr/sbin:/sbin
+# random_port, pick_ports, stop, wait_file, nginx_start, nginx_main,
+# nginx_temp_paths
+. "$ROOT/tests/lib/servers.sh"
 W=3f2504e0-4f89-41d3-9a0c-0305e82c3301
 
 for c in nginx wrk curl; do
@@ -45,14 +48,6 @@ mkdir -p "$DIR/html" || exit 1
 chmod 755 "$DIR"
 nginx_pid=
 gate_pid=
-stop() {
-    [ -n "$1" ] || return 0
-    kill -TERM "$1" 2>/dev/null || return 0
-    i=0
-    while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-    kill -KILL "$1" 2>/dev/null
-    wait "$1" 2>/dev/null
-}
 trap 'stop "$nginx_pid"; stop "$gate_pid"' EXIT
 trap 'exit 1' INT TERM HUP
 
@@ -67,33 +62,19 @@ tail -n 1 "$DIR/tokens" > "$DIR/one.tokens"
 
 "$GATE" -t "$ROOT/examples/nginx-auth/tokens.conf" -P "$DIR/gate.port" 2> "$DIR/gate.log" &
 gate_pid=$!
-i=0
-while [ ! -s "$DIR/gate.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-[ -s "$DIR/gate.port" ] || { cat "$DIR/gate.log" >&2; echo "bench-gateway: the gate did not start" >&2; exit 1; }
+wait_file "$DIR/gate.port" "$gate_pid" 50 || { cat "$DIR/gate.log" >&2; echo "bench-gateway: the gate did not start" >&2; exit 1; }
 GATE_PORT=$(cat "$DIR/gate.port")
 
 # ---- nginx: three servers, one route -------------------------------------------
 
-random_port() {
-    echo $((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
-}
-
 write_conf() { # TOKENS-FILE P_NONE P_MODULE P_GATE P_STATUS
+    nginx_main "$MODULE" "$DIR/nginx.pid" "$DIR/error.log" warn 1024
+    echo "worker_processes 1;"
+    echo "http {"
+    nginx_temp_paths "$DIR"
     cat <<EOF
-load_module $MODULE;
-daemon off;
-worker_processes 1;
-pid $DIR/nginx.pid;
-error_log $DIR/error.log warn;
-events { worker_connections 1024; }
-http {
     access_log off;
     keepalive_requests 1000000;
-    client_body_temp_path $DIR/client_body;
-    proxy_temp_path $DIR/proxy;
-    fastcgi_temp_path $DIR/fastcgi;
-    uwsgi_temp_path $DIR/uwsgi;
-    scgi_temp_path $DIR/scgi;
     authz_tokens $1;
     server {
         listen 127.0.0.1:$2;
@@ -133,27 +114,16 @@ EOF
 
 started=
 for _ in 1 2 3 4 5; do
-    P0=$(random_port) P1=$(random_port) P2=$(random_port) P3=$(random_port)
-    [ "$(printf '%s\n' "$P0" "$P1" "$P2" "$P3" | sort -u | wc -l)" -eq 4 ] || continue
+    pick_ports "$GATE_PORT" P0 P1 P2 P3
     write_conf "$DIR/tokens" "$P0" "$P1" "$P2" "$P3" > "$DIR/nginx.conf"
-    : > "$DIR/error.log"
-    nginx -p "$DIR" -c "$DIR/nginx.conf" -e "$DIR/error.log" 2> "$DIR/stderr" &
-    nginx_pid=$!
-    i=0
-    while [ $i -lt 100 ] && kill -0 "$nginx_pid" 2>/dev/null; do
-        if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$P0/" &&
-           curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$P2/"; then
-            started=1
-            break
-        fi
-        sleep 0.1
-        i=$((i + 1))
-    done
-    [ -n "$started" ] && break
-    stop "$nginx_pid"
-    grep -q 'Address already in use' "$DIR/error.log" "$DIR/stderr" || break
+    nginx_start "$DIR" "$DIR/nginx.conf" 100 "http://127.0.0.1:$P0/" "http://127.0.0.1:$P2/"
+    case $? in
+    0) started=1; break ;;
+    1) ;;
+    *) break ;;
+    esac
 done
-[ -n "$started" ] || { cat "$DIR/stderr" "$DIR/error.log" >&2; echo "bench-gateway: nginx did not start" >&2; exit 1; }
+[ -n "$started" ] || { cat "$DIR/nginx.stderr" "$DIR/error.log" >&2; echo "bench-gateway: nginx did not start" >&2; exit 1; }
 
 URL_PATH=/api/v2/workspaces/$W
 AUTH="Authorization: Bearer ws-reader"
@@ -259,21 +229,13 @@ T_ONE=$(nginx_t "$DIR/one.tokens")
 CG_N1=500
 CG_N2=2500
 cg_conf() { # SETUP PORT
+    nginx_main "$MODULE" "$DIR/cg.pid" "$DIR/cg.error.log" warn 64
+    echo "master_process off;"
+    echo "http {"
+    nginx_temp_paths "$DIR"
     cat <<EOF
-load_module $MODULE;
-daemon off;
-master_process off;
-pid $DIR/cg.pid;
-error_log $DIR/cg.error.log warn;
-events { worker_connections 64; }
-http {
     access_log off;
     keepalive_requests 1000000;
-    client_body_temp_path $DIR/client_body;
-    proxy_temp_path $DIR/proxy;
-    fastcgi_temp_path $DIR/fastcgi;
-    uwsgi_temp_path $DIR/uwsgi;
-    scgi_temp_path $DIR/scgi;
     authz_tokens $DIR/tokens;
     server {
         listen 127.0.0.1:$2;
@@ -294,20 +256,12 @@ cg_ir() { # SETUP N -> instructions of the whole run
     valgrind --tool=callgrind --callgrind-out-file="$DIR/cg.out" \
         nginx -p "$DIR" -c "$DIR/cg.conf" -e "$DIR/cg.error.log" 2> "$DIR/cg.stderr" &
     cg_pid=$!
-    i=0
-    while [ ! -s "$DIR/cg.pid" ] && [ $i -lt 600 ] && kill -0 "$cg_pid" 2>/dev/null; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    [ -s "$DIR/cg.pid" ] || { cat "$DIR/cg.stderr" "$DIR/cg.error.log" >&2; echo "bench-gateway: nginx under callgrind did not start" >&2; exit 1; }
+    wait_file "$DIR/cg.pid" "$cg_pid" 600 || { cat "$DIR/cg.stderr" "$DIR/cg.error.log" >&2; echo "bench-gateway: nginx under callgrind did not start" >&2; exit 1; }
     awk -v n="$2" -v u="http://127.0.0.1:$port$URL_PATH" \
         'BEGIN { for (i = 0; i < n; i++) printf "url = \"%s\"\noutput = \"/dev/null\"\n", u }' > "$DIR/cg.urls"
     ok=$(curl -s --max-time 600 -H "$AUTH" -w '%{http_code}\n' -K "$DIR/cg.urls" | grep -c '^200$')
     # callgrind writes its counts at exit: give it time (60 s at most).
-    kill -TERM "$cg_pid"
-    i=0
-    while kill -0 "$cg_pid" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
-    stop "$cg_pid"
+    stop "$cg_pid" 600
     [ "$ok" -eq "$2" ] || { echo "bench-gateway: callgrind run: $ok of $2 requests answered 200" >&2; exit 1; }
     ir=$(sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$DIR/cg.out" | head -n 1)
     [ -n "$ir" ] || { echo "bench-gateway: callgrind wrote no counts ($DIR/cg.out)" >&2; exit 1; }

@@ -21,7 +21,10 @@ abspath() { case $1 in /*) echo "$1" ;; *) echo "$(pwd)/$1" ;; esac; }
 MODULE=$(abspath "$1")
 AUTHZ=$(abspath "$2")
 DIR=$(abspath "$3")
+HERE=$(cd "$(dirname "$0")" && pwd)
 PATH=$PATH:/usr/sbin:/sbin
+# random_port, pick_ports, stop, nginx_start, nginx_main, nginx_temp_paths
+. "$HERE/../../tests/lib/servers.sh"
 
 W=3f2504e0-4f89-41d3-9a0c-0305e82c3301
 W_UPPER=3F2504E0-4F89-41D3-9A0C-0305E82C3301
@@ -30,6 +33,7 @@ T=7c9e6679-7425-40de-944b-e07fc1f90ae7
 pass=0
 fail=0
 pids=
+nginx_pid=
 
 command -v nginx >/dev/null || { echo "nginx-module: nginx is missing: apt-get install -y nginx" >&2; exit 1; }
 command -v curl >/dev/null || { echo "nginx-module: curl is missing: apt-get install -y curl" >&2; exit 1; }
@@ -40,21 +44,8 @@ mkdir -p "$DIR" || exit 1
 # nginx's workers (nobody, when started as root) must reach their prefix.
 chmod 755 "$DIR"
 
-# Stops a process by its pid and waits for it, 5 s at most before SIGKILL.
-stop() {
-    [ -n "$1" ] || return 0
-    kill -TERM "$1" 2>/dev/null || return 0
-    i=0
-    while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    kill -KILL "$1" 2>/dev/null
-    wait "$1" 2>/dev/null
-}
-
 cleanup() {
-    for p in $pids; do stop "$p"; done
+    for p in $pids $nginx_pid; do stop "$p"; done
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
@@ -96,28 +87,14 @@ TOKENS=$DIR/tokens
 
 # ---- nginx ---------------------------------------------------------------------
 
-random_port() {
-    echo $((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
-}
-
 # conf PREFIX BODY-FILE PORT UP: an nginx.conf, the http block's body from
 # BODY-FILE with @PREFIX@, @PORT@ and @UP@ replaced.
 conf() {
+    nginx_main "$MODULE" "$1/nginx.pid" "$1/error.log" info 64
+    echo "worker_processes 1;"
+    echo "http {"
+    nginx_temp_paths "$1"
     cat <<EOF
-load_module $MODULE;
-daemon off;
-worker_processes 1;
-pid $1/nginx.pid;
-error_log $1/error.log info;
-events {
-    worker_connections 64;
-}
-http {
-    client_body_temp_path $1/client_body;
-    proxy_temp_path $1/proxy;
-    fastcgi_temp_path $1/fastcgi;
-    uwsgi_temp_path $1/uwsgi;
-    scgi_temp_path $1/scgi;
     log_format authz '\$request_method \$request_uri \$status "\$authz_reason" \$authz_token';
     access_log $1/access.log authz;
 EOF
@@ -133,30 +110,20 @@ start() {
     chmod 755 "$PRE"
     started=
     for _ in 1 2 3 4 5; do
-        PORT=$(random_port)
-        UP=$(random_port)
-        [ "$PORT" = "$UP" ] && continue
+        pick_ports "" PORT UP
         conf "$PRE" "$2" "$PORT" "$UP" > "$PRE/nginx.conf"
-        : > "$PRE/error.log"
-        nginx -p "$PRE" -c "$PRE/nginx.conf" -e "$PRE/error.log" 2> "$PRE/stderr" &
-        NGINX_PID=$!
-        pids="$pids $NGINX_PID"
-        i=0
-        while [ $i -lt 50 ] && kill -0 "$NGINX_PID" 2>/dev/null; do
-            if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$PORT/" &&
-               curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$UP/"; then
-                started=1
-                break
-            fi
-            sleep 0.1
-            i=$((i + 1))
-        done
-        [ -n "$started" ] && break
-        stop "$NGINX_PID"
-        grep -q 'Address already in use' "$PRE/error.log" "$PRE/stderr" || break
+        nginx_start "$PRE" "$PRE/nginx.conf" 50 "http://127.0.0.1:$PORT/" "http://127.0.0.1:$UP/"
+        case $? in
+        0) started=1; break ;;
+        1) ;;
+        *) break ;;
+        esac
     done
+    NGINX_PID=$nginx_pid
+    pids="$pids $nginx_pid"
+    nginx_pid=
     [ -n "$started" ] || {
-        cat "$PRE/stderr" "$PRE/error.log" >&2
+        cat "$PRE/nginx.stderr" "$PRE/error.log" >&2
         echo "nginx-module: nginx did not start ($1)" >&2
         exit 1
     }
@@ -661,7 +628,7 @@ expect "before reload: creator unknown" 401 GET "$P" "unknown token" "-" -H "$(b
 # a row.
 reload_until() {
     old_workers=$(pgrep -P "$(cat "$PRE/nginx.pid")")
-    nginx -p "$PRE" -c "$PRE/nginx.conf" -e "$PRE/error.log" -s reload 2>> "$PRE/stderr" ||
+    nginx -p "$PRE" -c "$PRE/nginx.conf" -e "$PRE/error.log" -s reload 2>> "$PRE/nginx.stderr" ||
         { bad "$1: nginx -s reload failed"; return; }
     i=0
     while [ $i -lt 100 ]; do
