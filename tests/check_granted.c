@@ -14,19 +14,6 @@
 #define U2 "00000000-0000-4000-8000-000000000002"
 #define U3 "ffffffff-0000-4000-8000-000000000003"
 
-static const authz_catalog *coder(void)
-{
-    return authz_catalog_coder();
-}
-
-static authz_target target(const char *resource, const char *action)
-{
-    authz_target t;
-    ck_assert_int_eq(authz_target_resolve(coder(), resource, action, &t),
-                     AUTHZ_OK);
-    return t;
-}
-
 /* One row: a token, a (resource, action), and the expected listing. */
 struct granted_row {
     const char *scopes, *allow, *resource, *action;
@@ -75,14 +62,14 @@ START_TEST(test_granted_rows)
 {
     const struct granted_row *row = &granted_rows[_i];
     authz_error err;
-    authz_token *tok = test_token(coder(), row->scopes, row->allow, &err);
+    authz_token *tok = test_token(test_coder(), row->scopes, row->allow, &err);
     authz_target t;
     authz_granted which;
     authz_list *ids = NULL;
     char joined[1024] = "", sql[1024];
     size_t i, len;
     ck_assert_msg(tok != NULL, "row %d: %s", _i, err.message);
-    t = target(row->resource, row->action);
+    t = test_target(row->resource, row->action);
     ck_assert_int_eq(authz_token_granted_ids(tok, &t, &which, &ids, &err),
                      AUTHZ_OK);
     ck_assert_int_eq(err.code, AUTHZ_OK);
@@ -143,10 +130,10 @@ START_TEST(test_granted_matches_check)
             a[i].ptr = allow[i];
             a[i].len = strlen(allow[i]);
         }
-        tok = authz_token_new_ex(coder(), s, 1, a, N, &opts, &err);
+        tok = authz_token_new_ex(test_coder(), s, 1, a, N, &opts, &err);
     }
     ck_assert_msg(tok != NULL, "%s", err.message);
-    t = target("workspace", "read");
+    t = test_target("workspace", "read");
     ck_assert_int_eq(authz_token_granted_ids(tok, &t, &which, &ids, &err),
                      AUTHZ_OK);
     ck_assert_int_eq(which, AUTHZ_GRANTED_LISTED);
@@ -176,9 +163,9 @@ END_TEST
 START_TEST(test_granted_errors)
 {
     const char *scopes[] = {"workspace:read"}, *allow[] = {"workspace:" U1};
-    authz_token *tok = authz_token_new(coder(), scopes, 1, allow, 1, NULL);
+    authz_token *tok = authz_token_new(test_coder(), scopes, 1, allow, 1, NULL);
     authz_catalog *other;
-    authz_target t = target("workspace", "read"), bad, foreign;
+    authz_target t = test_target("workspace", "read"), bad, foreign;
     authz_granted which = AUTHZ_GRANTED_ALL;
     authz_list *ids = (authz_list *)&which;
     authz_error err;
@@ -286,12 +273,12 @@ START_TEST(test_granted_enomem)
     const authz_str scopes[] = {{"coder:all", 9}};
     const authz_str allow[] = {{"workspace:" U1, 46}, {"*:" U2, 38}};
     authz_token *tok;
-    authz_target t = target("workspace", "read");
+    authz_target t = test_target("workspace", "read");
     size_t n;
     memset(&st, 0, sizeof st);
     authz_options_init(&opts);
     opts.allocator = test_allocator(&st);
-    tok = authz_token_new_ex(coder(), scopes, 1, allow, 2, &opts, NULL);
+    tok = authz_token_new_ex(test_coder(), scopes, 1, allow, 2, &opts, NULL);
     ck_assert_ptr_nonnull(tok);
     for (n = 1;; n++) {
         authz_granted which = AUTHZ_GRANTED_ALL;
@@ -327,25 +314,25 @@ END_TEST
 START_TEST(test_length_forms)
 {
     const char *scopes[] = {"workspace:read"}, *allow[] = {"workspace:" U1};
-    authz_token *tok = authz_token_new(coder(), scopes, 1, allow, 1, NULL);
+    authz_token *tok = authz_token_new(test_coder(), scopes, 1, allow, 1, NULL);
     authz_target t;
     authz_explanation ex;
     const char *res = "workspaceXXX", *act = "readYY", *id = U1 "zz";
     ck_assert_ptr_nonnull(tok);
-    ck_assert_int_eq(authz_target_resolve_n(coder(), res, 9, act, 4, &t),
+    ck_assert_int_eq(authz_target_resolve_n(test_coder(), res, 9, act, 4, &t),
                      AUTHZ_OK);
     ck_assert(authz_check_target(tok, &t, id, 36));
-    ck_assert_int_eq(authz_target_resolve_n(coder(), res, 10, act, 4, &t),
+    ck_assert_int_eq(authz_target_resolve_n(test_coder(), res, 10, act, 4, &t),
                      AUTHZ_ETYPE);
     ck_assert(!authz_check_target(tok, &t, id, 36));
-    ck_assert_int_eq(authz_target_resolve_n(coder(), res, 9, act, 5, &t),
+    ck_assert_int_eq(authz_target_resolve_n(test_coder(), res, 9, act, 5, &t),
                      AUTHZ_EACTION);
-    ck_assert_int_eq(authz_target_resolve_n(coder(), "work\0space", 10,
+    ck_assert_int_eq(authz_target_resolve_n(test_coder(), "work\0space", 10,
                                             act, 4, &t),
                      AUTHZ_ETYPE);
     ck_assert_int_eq(authz_target_resolve_n(NULL, res, 9, act, 4, &t),
                      AUTHZ_EINVAL);
-    ck_assert_int_eq(authz_target_resolve_n(coder(), res, 9, act, 4, NULL),
+    ck_assert_int_eq(authz_target_resolve_n(test_coder(), res, 9, act, 4, NULL),
                      AUTHZ_EINVAL);
 
     ck_assert(authz_token_grants_n(tok, res, 9, act, 4));

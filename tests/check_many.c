@@ -20,27 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const authz_catalog *coder(void)
-{
-    return authz_catalog_coder();
-}
-
-static authz_target target(const char *resource, const char *action)
-{
-    authz_target t;
-    ck_assert_int_eq(authz_target_resolve(coder(), resource, action, &t),
-                     AUTHZ_OK);
-    return t;
-}
-
-static uint64_t rng_state;
+static test_rng rng_state;
 
 static uint64_t rng(void)
 {
-    uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
+    return test_rng_next(&rng_state);
 }
 
 /* A random id in canonical form (lower case, 36 characters). */
@@ -100,7 +84,7 @@ static authz_token *fixture(void)
     size_t n = 0, i;
     ck_assert_ptr_nonnull(allow);
     ck_assert_ptr_nonnull(text);
-    rng_state = 42;
+    rng_state.state = 42;
     for (i = 0; i < N_LISTED; i++) {
         const char *type = i % 7 == 0 ? "*" : i % 5 == 0 ? "template"
                                                          : "workspace";
@@ -115,7 +99,7 @@ static authz_token *fixture(void)
             n++;
         }
     }
-    tok = authz_token_new(coder(), scopes, 3, allow, n, &err);
+    tok = authz_token_new(test_coder(), scopes, 3, allow, n, &err);
     ck_assert_msg(tok != NULL, "%s", err.message);
     free(allow);
     free(text);
@@ -212,7 +196,7 @@ START_TEST(test_many_agrees)
     ck_assert_ptr_nonnull(ids);
     ck_assert_ptr_nonnull(buf);
     for (t = 0; t < sizeof targets / sizeof targets[0]; t++) {
-        authz_target tg = target(targets[t][0], targets[t][1]);
+        authz_target tg = test_target(targets[t][0], targets[t][1]);
         for (l = 0; l < sizeof lens / sizeof lens[0]; l++) {
             mixed_ids(ids, buf, lens[l]);
             agree(tok, &tg, ids, lens[l]);
@@ -229,7 +213,7 @@ END_TEST
 START_TEST(test_many_answers)
 {
     authz_token *tok = fixture();
-    authz_target tg = target("workspace", "read");
+    authz_target tg = test_target("workspace", "read");
     char spelt[5][48], unlisted[37];
     const char *ids[12];
     bool got[12];
@@ -266,7 +250,7 @@ END_TEST
 START_TEST(test_many_adversarial)
 {
     authz_token *tok = fixture();
-    authz_target tg = target("workspace", "read");
+    authz_target tg = test_target("workspace", "read");
     const char **ids = malloc(1000 * sizeof *ids);
     char(*buf)[48] = malloc(1000 * sizeof *buf);
     bool *got = malloc(1000 * sizeof *got);
@@ -312,23 +296,23 @@ START_TEST(test_many_wildcards)
     const char *all[] = {"*:*"};
     const char *wild[] = {"workspace:*"};
     const char *ids[] = {NULL, "", "x", W};
-    authz_target tg = target("workspace", "read");
+    authz_target tg = test_target("workspace", "read");
     authz_token *tok;
     bool got[4];
     size_t i;
-    tok = authz_token_new(coder(), scopes, 1, all, 1, NULL);
+    tok = authz_token_new(test_coder(), scopes, 1, all, 1, NULL);
     ck_assert_ptr_nonnull(tok);
     ck_assert_uint_eq(authz_check_many(tok, &tg, ids, 4, got), 4);
     for (i = 0; i < 4; i++)
         ck_assert(got[i]);
     agree(tok, &tg, ids, 4);
     authz_token_free(tok);
-    tok = authz_token_new(coder(), scopes, 1, wild, 1, NULL);
+    tok = authz_token_new(test_coder(), scopes, 1, wild, 1, NULL);
     ck_assert_ptr_nonnull(tok);
     ck_assert_uint_eq(authz_check_many(tok, &tg, ids, 4, got), 4);
     agree(tok, &tg, ids, 4);
     /* The wildcard is for workspaces: templates are still denied. */
-    tg = target("template", "read");
+    tg = test_target("template", "read");
     ck_assert_uint_eq(authz_check_many(tok, &tg, ids, 4, got), 0);
     for (i = 0; i < 4; i++)
         ck_assert(!got[i]);
@@ -343,8 +327,8 @@ START_TEST(test_many_errors)
     const char *scopes[] = {"workspace:read"};
     const char *all[] = {"*:*"};
     const char *ids[] = {W, T, NULL};
-    authz_token *tok = authz_token_new(coder(), scopes, 1, all, 1, NULL);
-    authz_target tg = target("workspace", "read"), bad, other;
+    authz_token *tok = authz_token_new(test_coder(), scopes, 1, all, 1, NULL);
+    authz_target tg = test_target("workspace", "read"), bad, other;
     authz_catalog *cat;
     authz_error err;
     bool got[3];
@@ -387,14 +371,14 @@ START_TEST(test_many_does_not_allocate)
     struct test_alloc st = {0, 0, 0, 0};
     authz_options opts;
     authz_str s = {"coder:all", 9}, a = {"workspace:" W, 46};
-    authz_target tg = target("workspace", "read");
+    authz_target tg = test_target("workspace", "read");
     const char *ids[40];
     bool got[40];
     authz_token *tok;
     size_t calls, i;
     authz_options_init(&opts);
     opts.allocator = test_allocator(&st);
-    tok = authz_token_new_ex(coder(), &s, 1, &a, 1, &opts, NULL);
+    tok = authz_token_new_ex(test_coder(), &s, 1, &a, 1, &opts, NULL);
     ck_assert_ptr_nonnull(tok);
     for (i = 0; i < 40; i++)
         ids[i] = i % 3 == 0 ? W : i % 3 == 1 ? T : NULL;

@@ -71,6 +71,13 @@ const struct test_table *test_table(const char *rel);
 authz_token *test_token(const authz_catalog *cat, const char *scopes,
                         const char *allow, authz_error *err);
 
+/* The embedded Coder catalog (authz_catalog_coder()). */
+const authz_catalog *test_coder(void);
+
+/* The Coder catalog's target for (resource, action); fails the test
+ * (naming both) unless it resolves. */
+authz_target test_target(const char *resource, const char *action);
+
 /* The tests' one random generator (splitmix64). Seeded explicitly, so any
  * run replays; one state per stream, so a stream can replay alone. */
 typedef struct test_rng {

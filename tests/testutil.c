@@ -197,6 +197,20 @@ authz_token *test_token(const authz_catalog *cat, const char *scopes,
                            (const char *const *)av, na, err);
 }
 
+const authz_catalog *test_coder(void)
+{
+    return authz_catalog_coder();
+}
+
+authz_target test_target(const char *resource, const char *action)
+{
+    authz_target t;
+    int rc = authz_target_resolve(test_coder(), resource, action, &t);
+    ck_assert_msg(rc == AUTHZ_OK, "resolving (%s, %s): %s", resource, action,
+                  authz_strerror(rc));
+    return t;
+}
+
 uint64_t test_rng_next(test_rng *rng)
 {
     uint64_t z = (rng->state += UINT64_C(0x9e3779b97f4a7c15));
