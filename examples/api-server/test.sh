@@ -23,6 +23,7 @@ W3=0d7f1c2b-3a4e-4b5c-9d6e-7f8a9b0c1d2e
 PY=/usr/bin/python3
 WRAP=${WRAP:-}
 # stop, wait_file
+# shellcheck source=tests/lib/servers.sh
 . "$here/../../tests/lib/servers.sh"
 
 pass=0

@@ -22,6 +22,7 @@ W_UPPER=3F2504E0-4F89-41D3-9A0C-0305E82C3301
 T=7c9e6679-7425-40de-944b-e07fc1f90ae7
 WRAP=${WRAP:-}
 # random_port, pick_ports, stop, wait_file, nginx_start
+# shellcheck source=tests/lib/servers.sh
 . "$here/../../tests/lib/servers.sh"
 
 pass=0
@@ -101,6 +102,8 @@ gate_port=$(cat "$tmp/gate.port")
 
 # nginx cannot report a port it chose, so pick two and retry on a clash.
 started=
+port=
+up_port=
 for _ in 1 2 3 4 5; do
     pick_ports "$gate_port" port up_port
     sed -e "s|@PREFIX@|$tmp|g" -e "s|@LISTEN_PORT@|$port|g" \

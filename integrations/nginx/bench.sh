@@ -36,6 +36,7 @@ CONNECTIONS=${CONNECTIONS:-16}
 PATH=$PATH:/usr/sbin:/sbin
 # random_port, pick_ports, stop, wait_file, nginx_start, nginx_main,
 # nginx_temp_paths
+# shellcheck source=tests/lib/servers.sh
 . "$ROOT/tests/lib/servers.sh"
 W=3f2504e0-4f89-41d3-9a0c-0305e82c3301
 

@@ -24,6 +24,7 @@ DIR=$(abspath "$3")
 HERE=$(cd "$(dirname "$0")" && pwd)
 PATH=$PATH:/usr/sbin:/sbin
 # random_port, pick_ports, stop, nginx_start, nginx_main, nginx_temp_paths
+# shellcheck source=tests/lib/servers.sh
 . "$HERE/../../tests/lib/servers.sh"
 
 W=3f2504e0-4f89-41d3-9a0c-0305e82c3301
