@@ -398,34 +398,12 @@ AZ_INLINE const struct az_idslot *az_id_probe(const authz_token *tok,
 }
 
 /* The same, from the id alone (az_id_probe takes the hash and the first
- * slot computed ahead, as authz_check_many does to prefetch). The loop is
- * az_id_probe's, written out again: gcc 12 schedules the single check 7
- * instructions longer when it goes through the helper. */
+ * slot computed ahead, as authz_check_many does to prefetch). */
 AZ_INLINE const struct az_idslot *az_id_find(const authz_token *tok,
                                              const struct az_uuid *id)
 {
     uint64_t h = az_id_hash(tok->key, id->hi, id->lo);
-    uint64_t want = AZ_ONES * az_ctrl_byte(h);
-    uint32_t i = az_reduce(h, tok->cap);
-    for (;;) {
-        uint64_t group, x, match;
-        memcpy(&group, tok->ctrl + i, 8);
-        x = group ^ want;
-        match = (x - AZ_ONES) & ~x & AZ_HIGHS;
-        while (match != 0) {
-            uint32_t j = i + (uint32_t)(__builtin_ctzll(match) >> 3);
-            const struct az_idslot *slot;
-            j = j >= tok->cap ? j - tok->cap : j;
-            slot = &tok->slots[j];
-            if (slot->hi == id->hi && slot->lo == id->lo)
-                return slot;
-            match &= match - 1;
-        }
-        if (~group & AZ_HIGHS)
-            return NULL;
-        i += 8;
-        i = i >= tok->cap ? i - tok->cap : i;
-    }
+    return az_id_probe(tok, id, h, az_reduce(h, tok->cap));
 }
 
 /* Hints that the control bytes and the first slot of a probe from slot i

@@ -124,10 +124,12 @@ static void mixed_ids(const char **ids, char (*buf)[48], size_t n)
         case 3:
             spell(id, (int)(rng() % 5), s);
             break;
-        case 4: /* unlisted */
-            uuid_random(s);
-            spell(s, (int)(rng() % 5), s);
+        case 4: { /* unlisted */
+            char fresh[37];
+            uuid_random(fresh);
+            spell(fresh, (int)(rng() % 5), s);
             break;
+        }
         case 5: /* one digit off a listed id */
             memcpy(s, id, 37);
             s[35] = s[35] == '0' ? '1' : '0';
