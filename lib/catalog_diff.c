@@ -25,7 +25,10 @@ static void line(struct diff *d, char sign, const char *what,
 {
     char buf[LINE_TEXT_SIZE + 16];
     int n = snprintf(buf, sizeof buf, "%c%s %s", sign, what, text);
-    az_lb_add(&d->lb, buf, n > 0 ? (size_t)n : 0);
+    /* Names are at most AZ_MAX_NAME_LEN bytes, so the line fits; were it
+     * ever cut, add what was written, never more. */
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1;
+    az_lb_add(&d->lb, buf, len);
 }
 
 static const char *type_name(const authz_catalog *cat, uint32_t t)

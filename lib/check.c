@@ -17,9 +17,9 @@ AZ_INLINE bool decide(const authz_token *token, uint32_t type, uint32_t bit,
     const struct az_idslot *slot;
     struct az_uuid uuid;
     size_t bad;
-    if (!(token->masks[type] >> bit & 1))
+    if (!az_token_grants(token, type, bit))
         return false;
-    if (token->allow_all || (token->allow_wild[type / 64] >> (type % 64) & 1))
+    if (az_token_admits_all(token, type))
         return true;
     if (id == NULL)
         return false;
@@ -110,8 +110,7 @@ int authz_target_resolve(const authz_catalog *catalog, const char *resource,
 bool authz_check_target(const authz_token *token, const authz_target *target,
                         const char *id, size_t id_len)
 {
-    if (AZ_UNLIKELY(token == NULL || target == NULL || !target->valid_ ||
-                    target->catalog_ != token->cat))
+    if (AZ_UNLIKELY(!az_target_fits(token, target)))
         return false;
     return decide(token, target->type_, target->action_, id, id_len);
 }
@@ -189,15 +188,14 @@ size_t authz_check_many(const authz_token *token, const authz_target *target,
     uint32_t type;
     if (allowed == NULL)
         return 0;
-    if (AZ_UNLIKELY(token == NULL || target == NULL || !target->valid_ ||
-                    target->catalog_ != token->cat || ids == NULL) ||
-        !(token->masks[target->type_] >> target->action_ & 1)) {
+    if (AZ_UNLIKELY(!az_target_fits(token, target) || ids == NULL) ||
+        !az_token_grants(token, target->type_, target->action_)) {
         for (i = 0; i < n; i++)
             allowed[i] = false;
         return 0;
     }
     type = target->type_;
-    if (token->allow_all || (token->allow_wild[type / 64] >> (type % 64) & 1)) {
+    if (az_token_admits_all(token, type)) {
         for (i = 0; i < n; i++)
             allowed[i] = true; /* as decide(): no id needed */
         return n;
@@ -225,7 +223,7 @@ bool authz_token_grants_n(const authz_token *token, const char *resource,
         return false;
     bit = az_pair_find(token->cat, resource, resource_len, action,
                        action_len, &type);
-    return bit >= 0 && (token->masks[type] >> bit & 1);
+    return bit >= 0 && az_token_grants(token, type, (uint32_t)bit);
 }
 
 bool authz_token_grants(const authz_token *token, const char *resource,

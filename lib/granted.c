@@ -14,16 +14,11 @@
 /* Every (type, action) decision a granted-id listing starts from. */
 static int granted_kind(const authz_token *tok, const authz_target *t)
 {
-    if (!(tok->masks[t->type_] >> t->action_ & 1))
+    if (!az_token_grants(tok, t->type_, t->action_))
         return AUTHZ_GRANTED_NONE;
-    if (tok->allow_all || (tok->allow_wild[t->type_ / 64] >> (t->type_ % 64) & 1))
+    if (az_token_admits_all(tok, t->type_))
         return AUTHZ_GRANTED_ALL;
     return AUTHZ_GRANTED_LISTED;
-}
-
-static int valid_target(const authz_token *tok, const authz_target *t)
-{
-    return tok != NULL && t != NULL && t->valid_ && t->catalog_ == tok->cat;
 }
 
 int authz_token_granted_ids(const authz_token *token,
@@ -38,7 +33,7 @@ int authz_token_granted_ids(const authz_token *token,
         *which = AUTHZ_GRANTED_NONE;
     if (ids != NULL)
         *ids = NULL;
-    if (which == NULL || !valid_target(token, target))
+    if (which == NULL || !az_target_fits(token, target))
         return az_error_plain(err, AUTHZ_EINVAL,
                               which == NULL
                                   ? "granted ids: `which` is required"
@@ -47,20 +42,23 @@ int authz_token_granted_ids(const authz_token *token,
     kind = granted_kind(token, target);
     az_lb_init(&lb, &token->alloc);
     if (kind == AUTHZ_GRANTED_LISTED) {
+        size_t listed = 0;
         for (i = 0; i < token->cap; i++) {
             const struct az_idslot *slot = &token->slots[i];
             char text[37];
             if (slot->tag == 0 ||
                 !az_slot_entry(token, slot, target->type_, NULL, NULL))
                 continue;
+            listed++;
+            if (ids == NULL)
+                continue; /* only the kind is asked for */
             az_uuid_format(&(struct az_uuid){slot->hi, slot->lo}, text);
             az_lb_add(&lb, text, 36);
         }
-        if (lb.n == 0 && !lb.failed)
+        if (listed == 0)
             kind = AUTHZ_GRANTED_NONE;
     }
     if (ids == NULL) {
-        az_lb_free(&lb);
         *which = (authz_granted)kind;
         az_error_ok(err);
         return AUTHZ_OK;

@@ -419,6 +419,27 @@ AZ_INLINE void az_id_prefetch(const authz_token *tok, uint32_t i)
 #endif
 }
 
+/* May `target` be used with `tok`: both given, resolved, and against the
+ * token's catalog? Anything else denies. */
+AZ_INLINE int az_target_fits(const authz_token *tok, const authz_target *t)
+{
+    return tok != NULL && t != NULL && t->valid_ && t->catalog_ == tok->cat;
+}
+
+/* docs/SPEC.md 4.1: does some scope of the token grant (type, action)? */
+AZ_INLINE int az_token_grants(const authz_token *tok, uint32_t type,
+                              uint32_t action)
+{
+    return (int)(tok->masks[type] >> action & 1);
+}
+
+/* docs/SPEC.md 4.2: is every object of `type` admitted, with or without an
+ * id (`*:*` or `type:*` listed)? */
+AZ_INLINE int az_token_admits_all(const authz_token *tok, uint32_t type)
+{
+    return tok->allow_all || az_bit_has(tok->allow_wild, type);
+}
+
 /* Does the id in `slot` admit type `type`? The entry for the type itself
  * if listed, else `*:<id>`: its (tag, list index) go to *tag and *index
  * (both optional). The one reader of a slot for the check, explain and

@@ -317,7 +317,7 @@ START_TEST(test_length_forms)
     authz_token *tok = authz_token_new(test_coder(), scopes, 1, allow, 1, NULL);
     authz_target t;
     authz_explanation ex;
-    const char *res = "workspaceXXX", *act = "readYY", *id = U1 "zz";
+    const char *res = "workspaceQQQ", *act = "readYY", *id = U1 "zz";
     ck_assert_ptr_nonnull(tok);
     ck_assert_int_eq(authz_target_resolve_n(test_coder(), res, 9, act, 4, &t),
                      AUTHZ_OK);

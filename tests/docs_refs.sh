@@ -8,7 +8,7 @@
 #      is a heading of docs/SPEC.md;
 #   3. nothing refers to a path outside the repository: no `../` that
 #      climbs above the top from where the file is, no absolute /work/
-#      path, no ../shared;
+#      path, no sibling folder of the checkout;
 #   4. every `file:name` and `file` cited in the table of docs/SPEC.md
 #      section 12 exists, a lib/ function is defined in its file and a
 #      test is a START_TEST of its suite.
