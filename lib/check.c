@@ -14,8 +14,8 @@
 AZ_INLINE bool decide(const authz_token *token, uint32_t type, uint32_t bit,
                       const char *id, size_t id_len)
 {
-    const struct az_idslot *slot;
     struct az_uuid uuid;
+    uint64_t h;
     size_t bad;
     if (!az_token_grants(token, type, bit))
         return false;
@@ -31,8 +31,8 @@ AZ_INLINE bool decide(const authz_token *token, uint32_t type, uint32_t bit,
     } else if (id_len == 0 || !az_uuid_parse(id, id_len, &uuid, &bad)) {
         return false;
     }
-    slot = az_id_find(token, &uuid);
-    return slot != NULL && az_slot_entry(token, slot, type, NULL, NULL);
+    h = az_id_hash(token->key, uuid.hi, uuid.lo);
+    return az_id_admits(token, &uuid, h, az_reduce(h, token->cap), type);
 }
 
 AZ_INLINE bool check(const authz_token *token, const char *resource,
@@ -119,14 +119,14 @@ bool authz_check_target(const authz_token *token, const authz_target *target,
  * time: while one block is probed, the next one's slots are on their way
  * (software pipelining), so on large allow lists most of the latency of
  * the cache misses is hidden. 16 ids per block keep enough misses in
- * flight and the state of two blocks in about 1 KB of stack. */
+ * flight and the state of two blocks in under 1 KB of stack. */
 #define MANY_BLOCK 16u
+#define MANY_NONE UINT32_MAX /* pos[] of an id that is not a UUID */
 
 struct many_block {
     struct az_uuid uuid[MANY_BLOCK];
     uint64_t hash[MANY_BLOCK];
-    uint32_t pos[MANY_BLOCK], at[MANY_BLOCK];
-    size_t base, n, valid;
+    uint32_t pos[MANY_BLOCK]; /* first slot of the probe, or MANY_NONE */
 };
 
 /* Decodes a NUL-terminated id as decide() does: 1 with *u set, or 0 for
@@ -142,38 +142,43 @@ AZ_INLINE int many_decode(const char *id, struct az_uuid *u)
     return n != 0 && az_uuid_parse(id, n, u, &bad);
 }
 
-/* Decodes and hashes ids[base, base + n), denies those that are not UUIDs
- * and starts loading where each probe of the others begins. */
+/* Decodes and hashes ids[0, n), marks those that are not UUIDs and starts
+ * loading where the probes of the others begin. The token's fields are
+ * read once: strlen() would otherwise make the compiler reload them. */
 AZ_INLINE void many_prepare(const authz_token *token, const char *const *ids,
-                            size_t base, size_t n, bool *allowed,
-                            struct many_block *b)
+                            size_t n, struct many_block *b)
 {
-    size_t k, v = 0;
-    b->base = base;
-    b->n = n;
+    const uint64_t key[4] = {token->key[0], token->key[1], token->key[2],
+                             token->key[3]};
+    const uint32_t cap = token->cap;
+    const uint8_t *ctrl = token->ctrl;
+    const struct az_idslot *slots = token->slots;
+    size_t k;
     for (k = 0; k < n; k++) {
-        if (!many_decode(ids[base + k], &b->uuid[v])) {
-            allowed[base + k] = false;
+        struct az_uuid *u = &b->uuid[k];
+        if (AZ_UNLIKELY(!many_decode(ids[k], u))) {
+            b->pos[k] = MANY_NONE;
             continue;
         }
-        b->hash[v] = az_id_hash(token->key, b->uuid[v].hi, b->uuid[v].lo);
-        b->pos[v] = az_reduce(b->hash[v], token->cap);
-        az_id_prefetch(token, b->pos[v]);
-        b->at[v++] = (uint32_t)k;
+        b->hash[k] = az_id_hash(key, u->hi, u->lo);
+        b->pos[k] = az_reduce(b->hash[k], cap);
+        az_prefetch(ctrl + b->pos[k]);
+        az_prefetch(slots + b->pos[k]);
     }
-    b->valid = v;
 }
 
-/* Probes a prepared block; returns how many of its ids are allowed. */
+/* Probes a prepared block of n ids into allowed[0, n); returns how many
+ * are allowed. */
 AZ_INLINE size_t many_probe(const authz_token *token, uint32_t type,
-                            const struct many_block *b, bool *allowed)
+                            const struct many_block *b, size_t n,
+                            bool *allowed)
 {
     size_t k, granted = 0;
-    for (k = 0; k < b->valid; k++) {
-        const struct az_idslot *slot =
-            az_id_probe(token, &b->uuid[k], b->hash[k], b->pos[k]);
-        bool yes = slot != NULL && az_slot_entry(token, slot, type, NULL, NULL);
-        allowed[b->base + b->at[k]] = yes;
+    for (k = 0; k < n; k++) {
+        bool yes = AZ_LIKELY(b->pos[k] != MANY_NONE) &&
+                   az_id_admits(token, &b->uuid[k], b->hash[k], b->pos[k],
+                                type);
+        allowed[k] = yes;
         granted += yes;
     }
     return granted;
@@ -182,9 +187,8 @@ AZ_INLINE size_t many_probe(const authz_token *token, uint32_t type,
 size_t authz_check_many(const authz_token *token, const authz_target *target,
                         const char *const *ids, size_t n, bool *allowed)
 {
-    struct many_block blk[2];
-    size_t i, granted = 0;
-    unsigned cur = 0;
+    struct many_block blk[2], *cur = &blk[0], *next = &blk[1], *t;
+    size_t i, m, m2, granted = 0;
     uint32_t type;
     if (allowed == NULL)
         return 0;
@@ -200,17 +204,20 @@ size_t authz_check_many(const authz_token *token, const authz_target *target,
             allowed[i] = true; /* as decide(): no id needed */
         return n;
     }
-    if (n == 0)
-        return 0;
-    many_prepare(token, ids, 0, n < MANY_BLOCK ? n : MANY_BLOCK, allowed,
-                 &blk[0]);
-    for (i = blk[0].n; i < n; i += blk[cur].n) {
-        size_t m = n - i < MANY_BLOCK ? n - i : MANY_BLOCK;
-        many_prepare(token, ids, i, m, allowed, &blk[cur ^ 1]);
-        granted += many_probe(token, type, &blk[cur], allowed);
-        cur ^= 1;
+    /* ids[i, i + m) are prepared in *cur; the next block is prepared
+     * before they are probed. */
+    m = n < MANY_BLOCK ? n : MANY_BLOCK;
+    many_prepare(token, ids, m, cur);
+    for (i = 0; m > 0; i += m, m = m2) {
+        size_t left = n - i - m;
+        m2 = left < MANY_BLOCK ? left : MANY_BLOCK;
+        many_prepare(token, ids + i + m, m2, next);
+        granted += many_probe(token, type, cur, m, allowed + i);
+        t = cur;
+        cur = next;
+        next = t;
     }
-    return granted + many_probe(token, type, &blk[cur], allowed);
+    return granted;
 }
 
 bool authz_token_grants_n(const authz_token *token, const char *resource,

@@ -256,24 +256,28 @@ AZ_INLINE uint64_t az_hex8(const char *s, uint64_t *bad)
 
 #if defined(__SSE2__) && defined(__x86_64__) && \
     (defined(__GNUC__) || defined(__clang__))
-/* x86-64 (where SSE2 is always there): 16 digits per vector. Each byte is
- * tested for '0'-'9' and, with bit 5 set, 'a'-'f' (signed compares, so a
- * byte >= 0x80 fails both); its value is (c & 15), plus 9 for a letter;
- * then each pair of digits becomes one byte and the two vectors are packed
- * into the 16 bytes of the UUID, most significant first. */
+/* x86-64 (where SSE2 is always there): 16 digits per vector. Adding
+ * 0x80 - '0' moves '0'-'9' to the ten smallest signed bytes, and adding
+ * 0x80 - 'a' to a byte with bit 5 set moves 'a'-'f' (and 'A'-'F') to the
+ * six smallest, so one signed compare finds the bytes above each range (a
+ * byte >= 0x80 lands above both); a digit's value is (c & 15), plus 9 for
+ * a letter; then each pair of digits becomes one byte and the two vectors
+ * are packed into the 16 bytes of the UUID, most significant first. */
 #include <emmintrin.h>
 #define AZ_UUID_SIMD 1
 
-AZ_INLINE __m128i az_hex16(__m128i x, __m128i *ok)
+AZ_INLINE __m128i az_hex16(__m128i x, __m128i *bad)
 {
-    __m128i low = _mm_or_si128(x, _mm_set1_epi8(0x20));
-    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
-                                  _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
-    __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(low, _mm_set1_epi8('a' - 1)),
-                                  _mm_cmplt_epi8(low, _mm_set1_epi8('f' + 1)));
+    __m128i not_digit = _mm_cmpgt_epi8(
+        _mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - '0'))),
+        _mm_set1_epi8((char)(0x80 + 9)));
+    __m128i not_alpha = _mm_cmpgt_epi8(
+        _mm_add_epi8(_mm_or_si128(x, _mm_set1_epi8(0x20)),
+                     _mm_set1_epi8((char)(0x80 - 'a'))),
+        _mm_set1_epi8((char)(0x80 + 5)));
     __m128i v = _mm_add_epi8(_mm_and_si128(x, _mm_set1_epi8(0x0f)),
-                             _mm_and_si128(alpha, _mm_set1_epi8(9)));
-    *ok = _mm_and_si128(*ok, _mm_or_si128(digit, alpha));
+                             _mm_andnot_si128(not_alpha, _mm_set1_epi8(9)));
+    *bad = _mm_or_si128(*bad, _mm_and_si128(not_digit, not_alpha));
     v = _mm_or_si128(_mm_slli_epi16(v, 4), _mm_srli_epi16(v, 8));
     return _mm_and_si128(v, _mm_set1_epi16(0x00ff));
 }
@@ -281,12 +285,12 @@ AZ_INLINE __m128i az_hex16(__m128i x, __m128i *ok)
 /* The 32 digits held in two vectors (d[0..15], d[16..31]) to *out. */
 AZ_INLINE int az_hex32(__m128i a, __m128i b, struct az_uuid *out)
 {
-    __m128i ok = _mm_set1_epi8(-1);
-    __m128i bytes = _mm_packus_epi16(az_hex16(a, &ok), az_hex16(b, &ok));
+    __m128i bad = _mm_setzero_si128();
+    __m128i bytes = _mm_packus_epi16(az_hex16(a, &bad), az_hex16(b, &bad));
     out->hi = __builtin_bswap64((uint64_t)_mm_cvtsi128_si64(bytes));
     out->lo = __builtin_bswap64(
         (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(bytes, bytes)));
-    return _mm_movemask_epi8(ok) == 0xffff;
+    return _mm_movemask_epi8(bad) == 0;
 }
 
 AZ_INLINE __m128i az_load128(const char *p)
@@ -406,16 +410,13 @@ AZ_INLINE const struct az_idslot *az_id_find(const authz_token *tok,
     return az_id_probe(tok, id, h, az_reduce(h, tok->cap));
 }
 
-/* Hints that the control bytes and the first slot of a probe from slot i
- * will be read soon. */
-AZ_INLINE void az_id_prefetch(const authz_token *tok, uint32_t i)
+/* Hints that the memory at p will be read soon. */
+AZ_INLINE void az_prefetch(const void *p)
 {
 #if defined(__GNUC__) || defined(__clang__)
-    __builtin_prefetch(tok->ctrl + i);
-    __builtin_prefetch(&tok->slots[i]);
+    __builtin_prefetch(p);
 #else
-    (void)tok;
-    (void)i;
+    (void)p;
 #endif
 }
 
@@ -486,6 +487,69 @@ AZ_INLINE int az_slot_entry(const authz_token *tok,
     if (index != NULL)
         *index = list[lo].index;
     return 1;
+}
+
+/* The control bytes of the AZ_CTRL_MIRROR slots from slot i, as two bit
+ * masks (bit k for slot i + k): those equal to `want` (*match) and the
+ * empty ones (*empty). With SSE2 one compare each; else eight bytes at a
+ * time with a SWAR zero-byte test (its false positives lie only above a
+ * true zero, so the lowest empty bit is exact, and a false match is
+ * rejected by the key comparison). */
+#if defined(AZ_UUID_SIMD)
+AZ_INLINE void az_ctrl_window(const authz_token *tok, uint32_t i, uint8_t want,
+                              uint32_t *match, uint32_t *empty)
+{
+    __m128i c = az_load128((const char *)tok->ctrl + i);
+    *match = (uint32_t)_mm_movemask_epi8(
+        _mm_cmpeq_epi8(c, _mm_set1_epi8((char)want)));
+    *empty = (uint32_t)_mm_movemask_epi8(
+        _mm_cmpeq_epi8(c, _mm_setzero_si128()));
+}
+#else
+AZ_INLINE void az_ctrl_window(const authz_token *tok, uint32_t i, uint8_t want,
+                              uint32_t *match, uint32_t *empty)
+{
+    uint32_t k;
+    *match = *empty = 0;
+    for (k = 0; k < AZ_CTRL_MIRROR; k += 8) {
+        uint64_t c, x;
+        memcpy(&c, tok->ctrl + i + k, 8);
+        x = c ^ AZ_ONES * want;
+        x = (x - AZ_ONES) & ~x & AZ_HIGHS;
+        c = (c - AZ_ONES) & ~c & AZ_HIGHS;
+        /* the high bit of byte b to bit b: one multiply gathers them */
+        *match |= (uint32_t)((x >> 7) * UINT64_C(0x0102040810204080) >> 56) << k;
+        *empty |= (uint32_t)((c >> 7) * UINT64_C(0x0102040810204080) >> 56) << k;
+    }
+}
+#endif
+
+/* Does the id set admit `id` for type `type`: 1 or 0, as az_id_probe and
+ * az_slot_entry together decide, h and i being its hash and first slot.
+ * In linear probing an id lies between its first slot and the first empty
+ * one, so one window of control bytes decides almost every probe: a miss
+ * when it has an empty slot and no candidate before it, a hit when its
+ * first candidate holds the id. Anything else (a candidate that is
+ * another id, a run longer than the window, an id listed under several
+ * types) takes the general probe. */
+AZ_INLINE int az_id_admits(const authz_token *tok, const struct az_uuid *id,
+                           uint64_t h, uint32_t i, uint32_t type)
+{
+    const struct az_idslot *slot;
+    uint32_t match, empty, cand;
+    az_ctrl_window(tok, i, az_ctrl_byte(h), &match, &empty);
+    cand = match & ((empty & (0 - empty)) - 1); /* all of match if no empty */
+    if (cand != 0) {
+        uint32_t j = i + (uint32_t)__builtin_ctz(cand);
+        slot = &tok->slots[j >= tok->cap ? j - tok->cap : j];
+        if (AZ_LIKELY(((slot->hi ^ id->hi) | (slot->lo ^ id->lo)) == 0 &&
+                      slot->tag != AZ_TAG_MULTI))
+            return (slot->tag == type + 1) | (slot->tag == AZ_TAG_ANY);
+    } else if (AZ_LIKELY(empty != 0)) {
+        return 0;
+    }
+    slot = az_id_probe(tok, id, h, i);
+    return slot != NULL && az_slot_entry(tok, slot, type, NULL, NULL);
 }
 
 #endif /* AUTHZ_HOT_H */

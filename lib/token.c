@@ -62,7 +62,7 @@ static struct az_idslot *slot_for(authz_token *tok, const struct az_uuid *id,
         if (tok->ctrl[pos] == 0) {
             *found = 0;
             tok->ctrl[pos] = *ctrl_byte;
-            if (pos < 8)
+            if (pos < AZ_CTRL_MIRROR)
                 tok->ctrl[tok->cap + pos] = *ctrl_byte;
             slot->hi = id->hi;
             slot->lo = id->lo;
@@ -92,7 +92,7 @@ static int insert_simple(authz_token *tok, const struct az_allow *e, size_t n)
             tok->n_ids++;
         } else if (slot->tag != tag_of(e[i].type)) {
             memset(tok->slots, 0, tok->cap * sizeof *tok->slots);
-            memset(tok->ctrl, 0, tok->cap + 8);
+            memset(tok->ctrl, 0, tok->cap + AZ_CTRL_MIRROR);
             return 0;
         }
     }
@@ -156,10 +156,10 @@ static void assert_invariants(const authz_token *tok)
 {
     uint32_t i, k, n_ids = 0;
     /* Some slot stays empty, so every probe ends. */
-    assert(tok->cap >= 8 && tok->cap > tok->n_ids);
-    /* The last 8 control bytes repeat the first 8, so a group of 8 read
-     * at any slot needs no wrap. */
-    for (i = 0; i < 8; i++)
+    assert(tok->cap >= AZ_CTRL_MIRROR && tok->cap > tok->n_ids);
+    /* The last AZ_CTRL_MIRROR control bytes repeat the first, so a window
+     * read at any slot needs no wrap. */
+    for (i = 0; i < AZ_CTRL_MIRROR; i++)
         assert(tok->ctrl[tok->cap + i] == tok->ctrl[i]);
     for (i = 0; i < tok->cap; i++) {
         const struct az_idslot *slot = &tok->slots[i];
@@ -262,9 +262,11 @@ authz_token *az_token_compile(const authz_catalog *cat,
         qsort(wild, n_wild, sizeof *wild, cmp_tagidx);
 
     /* Sized for the entries given (duplicates only leave it emptier): at
-     * most 80% full, and at least one group of 8. */
-    cap = j + j / 4 + 1;
-    cap = cap < 8 ? 8 : cap;
+     * most two thirds full (at 80%, a quarter of the misses met no empty
+     * slot in az_id_admits' window and took the general probe), and at
+     * least one window of control bytes. */
+    cap = j + j / 2 + 1;
+    cap = cap < AZ_CTRL_MIRROR ? AZ_CTRL_MIRROR : cap;
     words = (cat->n_types + 63) / 64;
     off_masks = align8(sizeof *tok);
     off_bits = off_masks + align8(cat->n_types * sizeof(uint64_t));
@@ -272,7 +274,7 @@ authz_token *az_token_compile(const authz_catalog *cat,
     off_refs = off_slots + cap * sizeof(struct az_idslot);
     off_wild = off_refs + align8(n_scopes * sizeof(uint32_t));
     off_ctrl = off_wild + n_wild * sizeof(struct az_tagidx);
-    size = off_ctrl + cap + 8;
+    size = off_ctrl + cap + AZ_CTRL_MIRROR;
 
     block = lim.alloc.malloc(lim.alloc.ctx, size);
     if (block == NULL)

@@ -149,6 +149,11 @@ struct az_idslot {
 #define AZ_TAG_ANY UINT32_MAX
 #define AZ_TAG_MULTI (UINT32_MAX - 1)
 
+/* Control bytes repeated past the last slot: the window a probe reads at
+ * once (az_ctrl_window), and the fewest slots a token has. A multiple of
+ * 8. */
+#define AZ_CTRL_MIRROR 16u
+
 /* An id listed under several types keeps its (tag, index) pairs here, sorted
  * by tag, after a header pair whose tag is the count. */
 struct az_tagidx {
@@ -165,8 +170,9 @@ struct authz_token {
     struct az_tagidx *wild; /* `T:*` entries: (type, first index), by type */
     struct az_idslot *slots;
     /* One byte per slot: 0 empty, else 0x80 | 7 bits of the id's hash.
-     * cap + 8 bytes; the last 8 repeat the first 8, so a group of 8 can be
-     * read at any slot without wrapping. */
+     * cap + AZ_CTRL_MIRROR bytes; the last AZ_CTRL_MIRROR repeat the
+     * first, so a window of that many can be read at any slot without
+     * wrapping. */
     uint8_t *ctrl;
     struct az_tagidx *overflow; /* separate allocation; NULL when unused */
     uint32_t n_scopes;
@@ -175,7 +181,8 @@ struct authz_token {
     uint32_t allow_all_index;
     uint32_t n_wild;
     uint32_t n_ids;         /* distinct UUIDs in the set */
-    uint32_t cap;           /* slots, >= 8 and > n_ids: every probe ends */
+    uint32_t cap;           /* slots, >= AZ_CTRL_MIRROR and > n_ids:
+                               every probe ends */
     uint32_t n_overflow;
     size_t bytes;           /* bytes held, for accounting */
 };

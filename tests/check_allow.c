@@ -101,8 +101,10 @@ START_TEST(test_normal_form)
 END_TEST
 
 /* The table always keeps an empty slot, so a probe for a missing id ends;
- * it is at most 80% full (or 8 slots); its control bytes mark exactly the
- * used slots, and the 8 after the end repeat the first 8. */
+ * it is at most two thirds full, and no bigger than that needs (or
+ * AZ_CTRL_MIRROR slots); its control bytes mark
+ * exactly the used slots, and the AZ_CTRL_MIRROR after the end repeat the
+ * first ones. */
 START_TEST(test_table_shape)
 {
     char entries[128][64];
@@ -119,16 +121,108 @@ START_TEST(test_table_shape)
         tok = make(a, n);
         ck_assert_uint_eq(tok->n_ids, n);
         ck_assert_uint_gt(tok->cap, n);
-        ck_assert(tok->cap == 8 || 4 * tok->cap <= 5 * n + 4);
+        ck_assert(tok->cap == AZ_CTRL_MIRROR || 2 * tok->cap <= 3 * n + 2);
+        ck_assert_uint_le(3 * n, 2 * tok->cap);
         for (i = 0; i < tok->cap; i++) {
             used += tok->slots[i].tag != 0;
             ck_assert_int_eq(tok->slots[i].tag != 0, tok->ctrl[i] != 0);
         }
-        for (i = 0; i < 8; i++)
+        for (i = 0; i < AZ_CTRL_MIRROR; i++)
             ck_assert_uint_eq(tok->ctrl[tok->cap + i], tok->ctrl[i]);
         ck_assert_uint_eq(used, n);
         authz_token_free(tok);
     }
+}
+END_TEST
+
+/* Which types id k of test_admits_window is listed under: `*` (every
+ * 11th), template (every 7th), workspace (the rest, and also every 13th
+ * template, which makes it an id of two types). */
+static int admits_listed(size_t k, int template)
+{
+    int any = k % 11 == 0, tpl = !any && k % 7 == 0;
+    if (any)
+        return 1;
+    return template ? tpl : !tpl || k % 13 == 0;
+}
+
+static unsigned scramble(size_t k)
+{
+    return (unsigned)((k * 2654435761u) & 0xffffffffu);
+}
+
+/* The one-window decision of the check path (az_id_admits) agrees with
+ * the general probe on a table two thirds full, where some runs outgrow
+ * the window: every listed id and as many unlisted ones, for workspace and
+ * template, with ids listed under one type, under two and under `*`. */
+START_TEST(test_admits_window)
+{
+    enum { N = 4000 };
+    static char entries[N + N / 13 + 1][64];
+    static authz_str a[N + N / 13 + 1];
+    const uint32_t ws = (uint32_t)az_type_find(coder(), "workspace", 9);
+    const uint32_t tpl = (uint32_t)az_type_find(coder(), "template", 8);
+    size_t i, n = 0, long_runs = 0, multi = 0, checked = 0;
+    authz_token *tok;
+    for (i = 0; i < N; i++) {
+        const char *type = i % 11 == 0  ? "*"
+                           : i % 7 == 0 ? "template"
+                                        : "workspace";
+        snprintf(entries[n], sizeof entries[n],
+                 "%s:%08x-1111-2222-3333-%012zx", type, scramble(i), i);
+        a[n].ptr = entries[n];
+        a[n].len = strlen(entries[n]);
+        n++;
+        if (i % 11 != 0 && i % 7 == 0 && i % 13 == 0) {
+            snprintf(entries[n], sizeof entries[n],
+                     "workspace:%08x-1111-2222-3333-%012zx", scramble(i), i);
+            a[n].ptr = entries[n];
+            a[n].len = strlen(entries[n]);
+            n++;
+        }
+    }
+    {
+        const authz_str scope[] = {{"coder:all", 9}};
+        authz_options opts;
+        authz_error err;
+        authz_options_init(&opts);
+        opts.max_allow = n;
+        tok = authz_token_new_ex(coder(), scope, 1, a, n, &opts, &err);
+        ck_assert_msg(tok != NULL, "%s", err.message);
+    }
+    for (i = 0; i < 2 * N; i++) {
+        const size_t k = i / 2;
+        struct az_uuid u;
+        uint64_t h;
+        uint32_t pos, match, empty;
+        int t;
+        char id[40];
+        size_t bad;
+        snprintf(id, sizeof id, "%08x-1111-2222-3333-%012zx", scramble(k),
+                 i % 2 == 0 ? k : k + 0x100000);
+        ck_assert(az_uuid_parse(id, 36, &u, &bad));
+        h = az_id_hash(tok->key, u.hi, u.lo);
+        pos = az_reduce(h, tok->cap);
+        az_ctrl_window(tok, pos, az_ctrl_byte(h), &match, &empty);
+        long_runs += empty == 0;
+        for (t = 0; t < 2; t++) {
+            const uint32_t type = t ? tpl : ws;
+            const struct az_idslot *slot = az_id_find(tok, &u);
+            int want = slot != NULL &&
+                       az_slot_entry(tok, slot, type, NULL, NULL);
+            multi += slot != NULL && slot->tag == AZ_TAG_MULTI;
+            ck_assert_msg(want == (i % 2 == 0 && admits_listed(k, t)),
+                          "%s type %u: the probe says %d", id, type, want);
+            ck_assert_msg(az_id_admits(tok, &u, h, pos, type) == want,
+                          "%s type %u: the window says %d", id, type, !want);
+            checked++;
+        }
+    }
+    /* Runs longer than the window and ids of two types were met. */
+    ck_assert_uint_gt(long_runs, 0);
+    ck_assert_uint_gt(multi, 0);
+    ck_assert_uint_eq(checked, 4 * N);
+    authz_token_free(tok);
 }
 END_TEST
 
@@ -182,6 +276,7 @@ Suite *allow_suite(void)
     tcase_add_test(tc, test_forms);
     tcase_add_test(tc, test_normal_form);
     tcase_add_test(tc, test_table_shape);
+    tcase_add_test(tc, test_admits_window);
     tcase_add_test(tc, test_scan);
     suite_add_tcase(s, tc);
     return s;
