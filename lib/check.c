@@ -115,80 +115,48 @@ bool authz_check_target(const authz_token *token, const authz_target *target,
     return decide(token, target->type_, target->action_, id, id_len);
 }
 
-/* Ids decoded, hashed and prefetched ahead of their probes, a block at a
- * time: while one block is probed, the next one's slots are on their way
- * (software pipelining), so on large allow lists most of the latency of
- * the cache misses is hidden. 16 ids per block keep enough misses in
- * flight and the state of two blocks in under 1 KB of stack. */
-#define MANY_BLOCK 16u
-#define MANY_NONE UINT32_MAX /* pos[] of an id that is not a UUID */
+/* The batch overlaps the work of consecutive ids: each id is decoded,
+ * hashed and its probe's first lines prefetched MANY_AHEAD ids before it
+ * is probed (software pipelining), so on large allow lists the cache
+ * misses of several probes are in flight at once, and the decoding of
+ * later ids runs beside the probes of earlier ones. */
+#define MANY_AHEAD 16u /* a power of two */
+#define MANY_NONE UINT32_MAX /* pos of an id that is not a UUID */
 
-struct many_block {
-    struct az_uuid uuid[MANY_BLOCK];
-    uint64_t hash[MANY_BLOCK];
-    uint32_t pos[MANY_BLOCK]; /* first slot of the probe, or MANY_NONE */
+struct many_ahead {
+    struct az_uuid uuid;
+    uint64_t hash;
+    uint32_t pos; /* first slot of the probe, or MANY_NONE */
 };
 
-/* Decodes a NUL-terminated id as decide() does: 1 with *u set, or 0 for
- * NULL, an empty string or anything that is not a UUID. */
-AZ_INLINE int many_decode(const char *id, struct az_uuid *u)
+/* Decodes a NUL-terminated id as decide() does, hashes it and starts
+ * loading where its probe begins; a NULL, empty or non-UUID id is marked
+ * MANY_NONE. */
+AZ_INLINE void many_prepare(const authz_token *token, const char *id,
+                            struct many_ahead *a)
 {
     size_t n, bad;
-    if (id == NULL)
-        return 0;
-    n = strlen(id);
-    if (AZ_LIKELY(n == 36))
-        return az_uuid_dashed(id, u);
-    return n != 0 && az_uuid_parse(id, n, u, &bad);
-}
-
-/* Decodes and hashes ids[0, n), marks those that are not UUIDs and starts
- * loading where the probes of the others begin. The token's fields are
- * read once: strlen() would otherwise make the compiler reload them. */
-AZ_INLINE void many_prepare(const authz_token *token, const char *const *ids,
-                            size_t n, struct many_block *b)
-{
-    const uint64_t key[4] = {token->key[0], token->key[1], token->key[2],
-                             token->key[3]};
-    const uint32_t cap = token->cap;
-    const uint8_t *ctrl = token->ctrl;
-    const struct az_idslot *slots = token->slots;
-    size_t k;
-    for (k = 0; k < n; k++) {
-        struct az_uuid *u = &b->uuid[k];
-        if (AZ_UNLIKELY(!many_decode(ids[k], u))) {
-            b->pos[k] = MANY_NONE;
-            continue;
-        }
-        b->hash[k] = az_id_hash(key, u->hi, u->lo);
-        b->pos[k] = az_reduce(b->hash[k], cap);
-        az_prefetch(ctrl + b->pos[k]);
-        az_prefetch(slots + b->pos[k]);
+    int ok = 0;
+    if (id != NULL) {
+        n = strlen(id);
+        ok = AZ_LIKELY(n == 36) ? az_uuid_dashed(id, &a->uuid)
+                                : n != 0 && az_uuid_parse(id, n, &a->uuid, &bad);
     }
-}
-
-/* Probes a prepared block of n ids into allowed[0, n); returns how many
- * are allowed. */
-AZ_INLINE size_t many_probe(const authz_token *token, uint32_t type,
-                            const struct many_block *b, size_t n,
-                            bool *allowed)
-{
-    size_t k, granted = 0;
-    for (k = 0; k < n; k++) {
-        bool yes = AZ_LIKELY(b->pos[k] != MANY_NONE) &&
-                   az_id_admits(token, &b->uuid[k], b->hash[k], b->pos[k],
-                                type);
-        allowed[k] = yes;
-        granted += yes;
+    if (AZ_UNLIKELY(!ok)) {
+        a->pos = MANY_NONE;
+        return;
     }
-    return granted;
+    a->hash = az_id_hash(token->key, a->uuid.hi, a->uuid.lo);
+    a->pos = az_reduce(a->hash, token->cap);
+    az_prefetch(token->ctrl + a->pos);
+    az_prefetch(token->slots + a->pos);
 }
 
 size_t authz_check_many(const authz_token *token, const authz_target *target,
                         const char *const *ids, size_t n, bool *allowed)
 {
-    struct many_block blk[2], *cur = &blk[0], *next = &blk[1], *t;
-    size_t i, m, m2, granted = 0;
+    struct many_ahead ring[MANY_AHEAD];
+    size_t i, granted = 0;
     uint32_t type;
     if (allowed == NULL)
         return 0;
@@ -204,18 +172,16 @@ size_t authz_check_many(const authz_token *token, const authz_target *target,
             allowed[i] = true; /* as decide(): no id needed */
         return n;
     }
-    /* ids[i, i + m) are prepared in *cur; the next block is prepared
-     * before they are probed. */
-    m = n < MANY_BLOCK ? n : MANY_BLOCK;
-    many_prepare(token, ids, m, cur);
-    for (i = 0; m > 0; i += m, m = m2) {
-        size_t left = n - i - m;
-        m2 = left < MANY_BLOCK ? left : MANY_BLOCK;
-        many_prepare(token, ids + i + m, m2, next);
-        granted += many_probe(token, type, cur, m, allowed + i);
-        t = cur;
-        cur = next;
-        next = t;
+    for (i = 0; i < n && i < MANY_AHEAD; i++)
+        many_prepare(token, ids[i], &ring[i]);
+    for (i = 0; i < n; i++) {
+        struct many_ahead *a = &ring[i % MANY_AHEAD];
+        bool yes = AZ_LIKELY(a->pos != MANY_NONE) &&
+                   az_id_admits(token, &a->uuid, a->hash, a->pos, type);
+        allowed[i] = yes;
+        granted += yes;
+        if (i + MANY_AHEAD < n)
+            many_prepare(token, ids[i + MANY_AHEAD], a);
     }
     return granted;
 }
