@@ -381,8 +381,7 @@ AZ_INLINE const struct az_idslot *az_id_probe(const authz_token *tok,
 {
     uint64_t want = AZ_ONES * az_ctrl_byte(h);
     for (;;) {
-        uint64_t group, x, match;
-        memcpy(&group, tok->ctrl + i, 8);
+        uint64_t group = az_load64((const char *)tok->ctrl + i), x, match;
         x = group ^ want;
         match = (x - AZ_ONES) & ~x & AZ_HIGHS;
         while (match != 0) {
@@ -402,7 +401,7 @@ AZ_INLINE const struct az_idslot *az_id_probe(const authz_token *tok,
 }
 
 /* The same, from the id alone (az_id_probe takes the hash and the first
- * slot computed ahead, as authz_check_many does to prefetch). */
+ * slot, as az_id_admits computes them). */
 AZ_INLINE const struct az_idslot *az_id_find(const authz_token *tok,
                                              const struct az_uuid *id)
 {
@@ -495,7 +494,11 @@ AZ_INLINE int az_slot_entry(const authz_token *tok,
  * time with a SWAR zero-byte test (its false positives lie only above a
  * true zero, so the lowest empty bit is exact, and a false match is
  * rejected by the key comparison). */
+#if defined(AZ_EXPECT_PORTABLE) && defined(AZ_UUID_SIMD)
+#error "AZ_EXPECT_PORTABLE: this build was meant to leave the SSE2 code out"
+#endif
 #if defined(AZ_UUID_SIMD)
+_Static_assert(AZ_CTRL_MIRROR == 16, "one SSE2 compare covers the window");
 AZ_INLINE void az_ctrl_window(const authz_token *tok, uint32_t i, uint8_t want,
                               uint32_t *match, uint32_t *empty)
 {
@@ -512,8 +515,7 @@ AZ_INLINE void az_ctrl_window(const authz_token *tok, uint32_t i, uint8_t want,
     uint32_t k;
     *match = *empty = 0;
     for (k = 0; k < AZ_CTRL_MIRROR; k += 8) {
-        uint64_t c, x;
-        memcpy(&c, tok->ctrl + i + k, 8);
+        uint64_t c = az_load64((const char *)tok->ctrl + i + k), x;
         x = c ^ AZ_ONES * want;
         x = (x - AZ_ONES) & ~x & AZ_HIGHS;
         c = (c - AZ_ONES) & ~c & AZ_HIGHS;

@@ -150,8 +150,9 @@ static int insert_grouped(authz_token *tok, struct az_allow *e, size_t n)
 }
 
 #ifndef NDEBUG
-/* What az_id_find and az_slot_entry take for granted; checked in builds
- * without NDEBUG (every `make check` build), never on the check path. */
+/* What the probes (az_id_admits and its window, az_id_find) and
+ * az_slot_entry take for granted; checked in builds without NDEBUG (every
+ * `make check` build), never on the check path. */
 static void assert_invariants(const authz_token *tok)
 {
     uint32_t i, k, n_ids = 0;

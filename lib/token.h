@@ -150,8 +150,8 @@ struct az_idslot {
 #define AZ_TAG_MULTI (UINT32_MAX - 1)
 
 /* Control bytes repeated past the last slot: the window a probe reads at
- * once (az_ctrl_window), and the fewest slots a token has. A multiple of
- * 8. */
+ * once (az_ctrl_window: one SSE2 compare, or two 8-byte words), and the
+ * fewest slots a token has. */
 #define AZ_CTRL_MIRROR 16u
 
 /* An id listed under several types keeps its (tag, index) pairs here, sorted
