@@ -534,6 +534,11 @@ AZ_INLINE void az_ctrl_window(const authz_token *tok, uint32_t i, uint8_t want,
  * first candidate holds the id. Anything else (a candidate that is
  * another id, a run longer than the window, an id listed under several
  * types) takes the general probe. */
+/* The general probe and az_slot_entry, out of line: the rare way out of
+ * az_id_admits, kept apart so the check path stays small. */
+int az_id_admits_slow(const authz_token *tok, const struct az_uuid *id,
+                      uint64_t h, uint32_t i, uint32_t type);
+
 AZ_INLINE int az_id_admits(const authz_token *tok, const struct az_uuid *id,
                            uint64_t h, uint32_t i, uint32_t type)
 {
@@ -550,8 +555,7 @@ AZ_INLINE int az_id_admits(const authz_token *tok, const struct az_uuid *id,
     } else if (AZ_LIKELY(empty != 0)) {
         return 0;
     }
-    slot = az_id_probe(tok, id, h, i);
-    return slot != NULL && az_slot_entry(tok, slot, type, NULL, NULL);
+    return az_id_admits_slow(tok, id, h, i, type);
 }
 
 #endif /* AUTHZ_HOT_H */

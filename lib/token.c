@@ -37,6 +37,13 @@ static int same_id(const struct az_allow *a, const struct az_allow *b)
     return a->id.hi == b->id.hi && a->id.lo == b->id.lo;
 }
 
+int az_id_admits_slow(const authz_token *tok, const struct az_uuid *id,
+                      uint64_t h, uint32_t i, uint32_t type)
+{
+    const struct az_idslot *slot = az_id_probe(tok, id, h, i);
+    return slot != NULL && az_slot_entry(tok, slot, type, NULL, NULL);
+}
+
 /* Entries for one id are neighbours after sorting: the end of the run that
  * starts at i, and how many distinct types it lists. */
 static size_t group_end(const struct az_allow *p, size_t i, size_t n,
