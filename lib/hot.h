@@ -370,32 +370,75 @@ AZ_INLINE uint32_t az_reduce(uint64_t h, uint32_t cap)
     return (uint32_t)(((h >> 32) * (uint64_t)cap) >> 32);
 }
 
-/* The slot holding `id`, or NULL. Linear probing, 8 control bytes at a
- * time: the bytes equal to the id's control byte are candidates (a SWAR
- * zero-byte test, whose rare false positives the key comparison rejects),
- * and the first group holding an empty byte ends the search, since an
- * insertion never skips an empty slot. */
+/* The control bytes of the AZ_CTRL_MIRROR slots from slot i, as two bit
+ * masks (bit k for slot i + k): the empty ones (*empty) and the candidates
+ * (*cand), those equal to `want` before the first empty one (all of them
+ * if none is empty), since an insertion never skips an empty slot. With
+ * SSE2 one compare each; else eight bytes at a time with a SWAR zero-byte
+ * test (its false positives lie only above a true zero, so the lowest
+ * empty bit is exact, and a false candidate is rejected by the key
+ * comparison). */
+#if defined(AZ_EXPECT_PORTABLE) && defined(AZ_UUID_SIMD)
+#error "AZ_EXPECT_PORTABLE: this build was meant to leave the SSE2 code out"
+#endif
+#if defined(AZ_UUID_SIMD)
+_Static_assert(AZ_CTRL_MIRROR == 16, "one SSE2 compare covers the window");
+AZ_INLINE void az_ctrl_masks(const authz_token *tok, uint32_t i, uint8_t want,
+                             uint32_t *match, uint32_t *empty)
+{
+    __m128i c = az_load128((const char *)tok->ctrl + i);
+    *match = (uint32_t)_mm_movemask_epi8(
+        _mm_cmpeq_epi8(c, _mm_set1_epi8((char)want)));
+    *empty = (uint32_t)_mm_movemask_epi8(
+        _mm_cmpeq_epi8(c, _mm_setzero_si128()));
+}
+#else
+AZ_INLINE void az_ctrl_masks(const authz_token *tok, uint32_t i, uint8_t want,
+                             uint32_t *match, uint32_t *empty)
+{
+    uint32_t k;
+    *match = *empty = 0;
+    for (k = 0; k < AZ_CTRL_MIRROR; k += 8) {
+        uint64_t c = az_load64((const char *)tok->ctrl + i + k), x;
+        x = c ^ AZ_ONES * want;
+        x = (x - AZ_ONES) & ~x & AZ_HIGHS;
+        c = (c - AZ_ONES) & ~c & AZ_HIGHS;
+        /* the high bit of byte b to bit b: one multiply gathers them */
+        *match |= (uint32_t)((x >> 7) * UINT64_C(0x0102040810204080) >> 56) << k;
+        *empty |= (uint32_t)((c >> 7) * UINT64_C(0x0102040810204080) >> 56) << k;
+    }
+}
+#endif
+
+AZ_INLINE void az_ctrl_window(const authz_token *tok, uint32_t i, uint8_t want,
+                              uint32_t *cand, uint32_t *empty)
+{
+    uint32_t match;
+    az_ctrl_masks(tok, i, want, &match, empty);
+    *cand = match & ((*empty & (0 - *empty)) - 1); /* all if none empty */
+}
+
+/* The slot holding `id`, or NULL. Linear probing, a window of control
+ * bytes at a time: the bytes equal to the id's control byte are candidates
+ * (az_ctrl_window), and a window with an empty byte ends the search. */
 AZ_INLINE const struct az_idslot *az_id_probe(const authz_token *tok,
                                               const struct az_uuid *id,
                                               uint64_t h, uint32_t i)
 {
-    uint64_t want = AZ_ONES * az_ctrl_byte(h);
+    const uint8_t want = az_ctrl_byte(h);
     for (;;) {
-        uint64_t group = az_load64((const char *)tok->ctrl + i), x, match;
-        x = group ^ want;
-        match = (x - AZ_ONES) & ~x & AZ_HIGHS;
-        while (match != 0) {
-            uint32_t j = i + (uint32_t)(__builtin_ctzll(match) >> 3);
-            const struct az_idslot *slot;
-            j = j >= tok->cap ? j - tok->cap : j;
-            slot = &tok->slots[j];
+        uint32_t cand, empty;
+        az_ctrl_window(tok, i, want, &cand, &empty);
+        for (; cand != 0; cand &= cand - 1) {
+            uint32_t j = i + (uint32_t)__builtin_ctz(cand);
+            const struct az_idslot *slot =
+                &tok->slots[j >= tok->cap ? j - tok->cap : j];
             if (slot->hi == id->hi && slot->lo == id->lo)
                 return slot;
-            match &= match - 1;
         }
-        if (~group & AZ_HIGHS)
+        if (empty != 0)
             return NULL;
-        i += 8;
+        i += AZ_CTRL_MIRROR;
         i = i >= tok->cap ? i - tok->cap : i;
     }
 }
@@ -488,44 +531,6 @@ AZ_INLINE int az_slot_entry(const authz_token *tok,
     return 1;
 }
 
-/* The control bytes of the AZ_CTRL_MIRROR slots from slot i, as two bit
- * masks (bit k for slot i + k): those equal to `want` (*match) and the
- * empty ones (*empty). With SSE2 one compare each; else eight bytes at a
- * time with a SWAR zero-byte test (its false positives lie only above a
- * true zero, so the lowest empty bit is exact, and a false match is
- * rejected by the key comparison). */
-#if defined(AZ_EXPECT_PORTABLE) && defined(AZ_UUID_SIMD)
-#error "AZ_EXPECT_PORTABLE: this build was meant to leave the SSE2 code out"
-#endif
-#if defined(AZ_UUID_SIMD)
-_Static_assert(AZ_CTRL_MIRROR == 16, "one SSE2 compare covers the window");
-AZ_INLINE void az_ctrl_window(const authz_token *tok, uint32_t i, uint8_t want,
-                              uint32_t *match, uint32_t *empty)
-{
-    __m128i c = az_load128((const char *)tok->ctrl + i);
-    *match = (uint32_t)_mm_movemask_epi8(
-        _mm_cmpeq_epi8(c, _mm_set1_epi8((char)want)));
-    *empty = (uint32_t)_mm_movemask_epi8(
-        _mm_cmpeq_epi8(c, _mm_setzero_si128()));
-}
-#else
-AZ_INLINE void az_ctrl_window(const authz_token *tok, uint32_t i, uint8_t want,
-                              uint32_t *match, uint32_t *empty)
-{
-    uint32_t k;
-    *match = *empty = 0;
-    for (k = 0; k < AZ_CTRL_MIRROR; k += 8) {
-        uint64_t c = az_load64((const char *)tok->ctrl + i + k), x;
-        x = c ^ AZ_ONES * want;
-        x = (x - AZ_ONES) & ~x & AZ_HIGHS;
-        c = (c - AZ_ONES) & ~c & AZ_HIGHS;
-        /* the high bit of byte b to bit b: one multiply gathers them */
-        *match |= (uint32_t)((x >> 7) * UINT64_C(0x0102040810204080) >> 56) << k;
-        *empty |= (uint32_t)((c >> 7) * UINT64_C(0x0102040810204080) >> 56) << k;
-    }
-}
-#endif
-
 /* Does the id set admit `id` for type `type`: 1 or 0, as az_id_probe and
  * az_slot_entry together decide, h and i being its hash and first slot.
  * In linear probing an id lies between its first slot and the first empty
@@ -543,9 +548,8 @@ AZ_INLINE int az_id_admits(const authz_token *tok, const struct az_uuid *id,
                            uint64_t h, uint32_t i, uint32_t type)
 {
     const struct az_idslot *slot;
-    uint32_t match, empty, cand;
-    az_ctrl_window(tok, i, az_ctrl_byte(h), &match, &empty);
-    cand = match & ((empty & (0 - empty)) - 1); /* all of match if no empty */
+    uint32_t empty, cand;
+    az_ctrl_window(tok, i, az_ctrl_byte(h), &cand, &empty);
     if (cand != 0) {
         uint32_t j = i + (uint32_t)__builtin_ctz(cand);
         slot = &tok->slots[j >= tok->cap ? j - tok->cap : j];

@@ -194,7 +194,7 @@ START_TEST(test_admits_window)
         const size_t k = i / 2;
         struct az_uuid u;
         uint64_t h;
-        uint32_t pos, match, empty;
+        uint32_t pos, cand, empty;
         int t;
         char id[40];
         size_t bad;
@@ -203,7 +203,7 @@ START_TEST(test_admits_window)
         ck_assert(az_uuid_parse(id, 36, &u, &bad));
         h = az_id_hash(tok->key, u.hi, u.lo);
         pos = az_reduce(h, tok->cap);
-        az_ctrl_window(tok, pos, az_ctrl_byte(h), &match, &empty);
+        az_ctrl_window(tok, pos, az_ctrl_byte(h), &cand, &empty);
         long_runs += empty == 0;
         for (t = 0; t < 2; t++) {
             const uint32_t type = t ? tpl : ws;
