@@ -574,7 +574,9 @@ authz_token_granted_sql(const authz_token *token, const authz_target *target,
  *     -public NAME / +public NAME      a name a token may request
  * Names are compared by their bytes, not their positions. An empty list
  * means the catalogs mean the same (their fingerprints may still differ
- * if declarations moved). Returns NULL with err filled (AUTHZ_EINVAL for
+ * if declarations moved). The list is allocated with the allocator `from`
+ * was parsed with (the default one for the embedded catalog); free it with
+ * authz_list_free(). Returns NULL with err filled (AUTHZ_EINVAL for
  * a NULL catalog, AUTHZ_ENOMEM). Thread-safe. (Since 0.2.) */
 AUTHZ_API AUTHZ_NODISCARD authz_list *
 authz_catalog_diff(const authz_catalog *from, const authz_catalog *to,

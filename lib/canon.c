@@ -132,8 +132,8 @@ void az_canon_free(const authz_token *tok, struct az_canon *c)
     c->mem = NULL;
 }
 
-static size_t entry_text(const authz_catalog *cat, const struct az_centry *e,
-                         char buf[AZ_ENTRY_TEXT_MAX])
+size_t az_centry_format(const authz_catalog *cat, const struct az_centry *e,
+                        char buf[AZ_ENTRY_TEXT_MAX])
 {
     return az_entry_format(cat, e->type,
                            e->kind == AZ_ALLOW_UUID ? &e->id : NULL, buf);
@@ -158,7 +158,7 @@ static authz_list *token_list(const authz_token *token, int scopes,
     }
     for (i = 0; !scopes && i < c.n_entries; i++) {
         char buf[AZ_ENTRY_TEXT_MAX];
-        az_lb_add(&lb, buf, entry_text(token->cat, &c.entries[i], buf));
+        az_lb_add(&lb, buf, az_centry_format(token->cat, &c.entries[i], buf));
     }
     az_canon_free(token, &c);
     return az_lb_finish(&lb, NULL, err);
@@ -207,7 +207,7 @@ int authz_token_text(const authz_token *token, char *buf, size_t cap,
     put(&o, "\nallow:");
     for (i = 0; i < c.n_entries; i++) {
         char text[AZ_ENTRY_TEXT_MAX];
-        entry_text(token->cat, &c.entries[i], text);
+        az_centry_format(token->cat, &c.entries[i], text);
         put(&o, " ");
         put(&o, text);
     }

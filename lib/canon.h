@@ -46,6 +46,9 @@ int az_ref_cmp(const authz_catalog *cat, uint32_t a, uint32_t b);
  * name that is a prefix of another first), then `T:*` before `T:<id>`,
  * then by id as a number (the order of its lower-case text). allow.c. */
 int az_centry_cmp(const void *a, const void *b);
+/* The entry's text, `T:<uuid>` or `T:*` (az_entry_format); its length. */
+size_t az_centry_format(const authz_catalog *cat, const struct az_centry *e,
+                        char buf[AZ_ENTRY_TEXT_MAX]);
 void az_centry_set(struct az_centry *e, const authz_catalog *cat,
                    uint32_t type, uint32_t kind, const struct az_uuid *id);
 

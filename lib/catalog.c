@@ -2,11 +2,12 @@
  * catalog.c - name lookups in a compiled catalog, and the tables behind them.
  *
  * Each lookup hashes the name once (az_name_hash, over every byte), then
- * probes an open-addressing table; a (type, action) pair is found with one
- * probe of the action table, keyed by both names. The tables are fixed when the catalog is built,
- * so the work per lookup is bounded by the table's longest run, whatever the
- * bytes asked for; az_index_build picks the hash seed that keeps that run
- * short.
+ * probes an open-addressing table (at most half full); a (type, action)
+ * pair is found with one probe of the action table, keyed by both names.
+ * The tables are fixed when the catalog is built, so the work per lookup is
+ * bounded by the table's longest cluster of occupied slots, whatever the
+ * bytes asked for; az_index_build picks the hash seed whose entries sit
+ * closest to their first slots, which keeps the clusters short.
  */
 #include "internal.h"
 

@@ -31,17 +31,6 @@ static void line(struct diff *d, char sign, const char *what,
     az_lb_add(&d->lb, buf, len);
 }
 
-static const char *type_name(const authz_catalog *cat, uint32_t t)
-{
-    return az_name_ptr(cat, cat->types[t].name);
-}
-
-static const char *action_name(const authz_catalog *cat, uint32_t t,
-                               uint32_t a)
-{
-    return az_name_ptr(cat, cat->actions[cat->types[t].first_action + a]);
-}
-
 static int32_t find_type_in(const authz_catalog *cat,
                             const authz_catalog *from, uint32_t t)
 {
@@ -65,14 +54,14 @@ static void types_missing(struct diff *d, const authz_catalog *x,
     for (t = 0; t < x->n_types; t++) {
         int32_t u = find_type_in(y, x, t);
         if (u < 0) {
-            line(d, sign, "type", type_name(x, t));
+            line(d, sign, "type", az_name_ptr(x, x->types[t].name));
             continue;
         }
         for (a = 0; a < x->types[t].n_actions; a++) {
-            const char *name = action_name(x, t, a);
-            if (az_action_find(y, (uint32_t)u, name, strlen(name)) >= 0)
+            struct az_name n = x->actions[x->types[t].first_action + a];
+            if (az_action_find(y, (uint32_t)u, az_name_ptr(x, n), n.len) >= 0)
                 continue;
-            snprintf(text, sizeof text, "%s:%s", type_name(x, t), name);
+            az_scope_format(x, AZ_REF_LOW(t, a), text, sizeof text);
             line(d, sign, "action", text);
         }
     }
@@ -90,13 +79,14 @@ static void scope_text(const authz_catalog *cat, uint32_t s, char *buf,
         snprintf(buf, cap, "%s", az_name_ptr(cat, sc->name));
 }
 
-/* Does named scope `s` of `x` hold a grant whose text is `text`? */
-static int has_grant(const authz_catalog *x, uint32_t s, const char *text)
+/* Does one of the first n grants of named scope `s` of `x` read `text`? */
+static int has_grant(const authz_catalog *x, uint32_t s, uint32_t n,
+                     const char *text)
 {
     const struct az_scope *sc = &x->scopes[s];
     uint32_t g;
     char buf[AZ_GRANT_TEXT_SIZE];
-    for (g = 0; g < sc->n_grants; g++) {
+    for (g = 0; g < n; g++) {
         az_grant_format(x, &x->grants[sc->first_grant + g], buf, sizeof buf);
         if (strcmp(buf, text) == 0)
             return 1;
@@ -104,8 +94,9 @@ static int has_grant(const authz_catalog *x, uint32_t s, const char *text)
     return 0;
 }
 
-/* Scopes of `x` missing from `y` (or whose kind or alias target differs),
- * and grants of scopes in both that `y` lacks. */
+/* Scopes of `x` missing from `y` (or whose kind or alias target differs:
+ * the texts differ then), and grants of scopes in both that `y` lacks,
+ * each once however often `x` repeats it. */
 static void scopes_missing(struct diff *d, const authz_catalog *x,
                            const authz_catalog *y, char sign)
 {
@@ -117,8 +108,7 @@ static void scopes_missing(struct diff *d, const authz_catalog *x,
         scope_text(x, s, mine, sizeof mine);
         if (u >= 0)
             scope_text(y, (uint32_t)u, text, sizeof text);
-        if (u < 0 || strcmp(mine, text) != 0 ||
-            y->scopes[u].kind != sc->kind) {
+        if (u < 0 || strcmp(mine, text) != 0) {
             line(d, sign, sc->kind == AZ_SCOPE_ALIAS ? "alias" : "scope",
                  mine);
             continue;
@@ -129,7 +119,8 @@ static void scopes_missing(struct diff *d, const authz_catalog *x,
             char grant[AZ_GRANT_TEXT_SIZE];
             az_grant_format(x, &x->grants[sc->first_grant + g], grant,
                             sizeof grant);
-            if (has_grant(y, (uint32_t)u, grant))
+            if (has_grant(x, s, g, grant) ||
+                has_grant(y, (uint32_t)u, y->scopes[u].n_grants, grant))
                 continue;
             snprintf(text, sizeof text, "%s %s", mine, grant);
             line(d, sign, "grant", text);
@@ -137,11 +128,17 @@ static void scopes_missing(struct diff *d, const authz_catalog *x,
     }
 }
 
-/* Is `name` a public scope of `cat` (whatever kind of name it is)? */
+/* Is `name` a public scope of `cat` (whatever kind of name it is)? Read
+ * as a scope of that catalog, without the limits a token's entries have:
+ * a `T:A` of two names of the longest length is longer than those. */
 static int is_public(const authz_catalog *cat, const char *name)
 {
-    return authz_scope_validate(cat, name, strlen(name), AUTHZ_PUBLIC,
-                                NULL) == AUTHZ_OK;
+    uint32_t ref;
+    size_t offset;
+    const char *what;
+    return az_scope_parse(cat, name, strlen(name), &ref, &offset, &what) ==
+               AUTHZ_OK &&
+           az_scope_is_public(cat, ref);
 }
 
 /* Public names of `x` that are not public in `y`. */
@@ -157,8 +154,9 @@ static void public_missing(struct diff *d, const authz_catalog *x,
                                          : (int)(ty->public_mask >> a & 1);
             if (!pub)
                 continue;
-            snprintf(text, sizeof text, "%s:%s", type_name(x, t),
-                     a == ty->n_actions ? "*" : action_name(x, t, a));
+            az_scope_format(
+                x, AZ_REF_LOW(t, a == ty->n_actions ? AZ_REF_ALL_ACTIONS : a),
+                text, sizeof text);
             if (!is_public(y, text))
                 line(d, sign, "public", text);
         }
@@ -178,7 +176,8 @@ authz_list *authz_catalog_diff(const authz_catalog *from,
         az_error_plain(err, AUTHZ_EINVAL, "catalog diff: NULL catalog");
         return NULL;
     }
-    az_lb_init(&d.lb, &az_default_allocator);
+    /* The list comes from the allocator `from` was parsed with. */
+    az_lb_init(&d.lb, from->heap ? &from->alloc : &az_default_allocator);
     types_missing(&d, from, to, '-');
     types_missing(&d, to, from, '+');
     scopes_missing(&d, from, to, '-');

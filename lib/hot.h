@@ -115,6 +115,8 @@ AZ_INLINE uint64_t az_name_hash(const char *s, size_t n, uint64_t seed)
  * is seeded with the type name's, so the string path finds both names with
  * one probe. Its slots hold (type << 6 | action bit) + 1. */
 #define AZ_PAIR_SHIFT 6u
+_Static_assert(1u << AZ_PAIR_SHIFT == AZ_MAX_ACTIONS,
+               "an action bit fills the low bits of a pair's id");
 
 /* The check stored in a slot: the high half of the hash (the low bits pick
  * the slot, so they would filter nothing). */

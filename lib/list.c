@@ -34,7 +34,7 @@ void az_lb_init(struct az_lb *lb, const authz_allocator *alloc)
     lb->alloc = *alloc;
 }
 
-void az_lb_free(struct az_lb *lb)
+static void lb_free(struct az_lb *lb)
 {
     if (lb->buf != NULL)
         lb->alloc.free(lb->alloc.ctx, lb->buf);
@@ -87,7 +87,7 @@ authz_list *az_lb_finish(struct az_lb *lb,
     if (!lb->failed)
         list = lb->alloc.malloc(lb->alloc.ctx, head + lb->len + 1);
     if (list == NULL) {
-        az_lb_free(lb);
+        lb_free(lb);
         az_error_plain(err, AUTHZ_ENOMEM, "out of memory");
         return NULL;
     }
@@ -107,7 +107,7 @@ authz_list *az_lb_finish(struct az_lb *lb,
     } else {
         list->n = lb->n;
     }
-    az_lb_free(lb);
+    lb_free(lb);
     az_error_ok(err);
     return list;
 }

@@ -19,7 +19,6 @@ struct az_lb {
 };
 void az_lb_init(struct az_lb *lb, const authz_allocator *alloc);
 void az_lb_add(struct az_lb *lb, const char *s, size_t n);
-void az_lb_free(struct az_lb *lb);
 /* Builds the list (sorted and de-duplicated by cmp, unless cmp is NULL)
  * and frees the builder, in success and failure alike. */
 authz_list *az_lb_finish(struct az_lb *lb,

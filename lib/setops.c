@@ -82,9 +82,7 @@ static authz_list *emit_allowset(const authz_catalog *cat,
         qsort(order, n, sizeof *order, az_centry_cmp);
     for (i = 0; i < n; i++) {
         char buf[AZ_ENTRY_TEXT_MAX];
-        size_t len = az_entry_format(
-            cat, order[i].type,
-            order[i].kind == AZ_ALLOW_UUID ? &order[i].id : NULL, buf);
+        size_t len = az_centry_format(cat, &order[i], buf);
         az_lb_add(&lb, buf, len);
     }
     alloc->free(alloc->ctx, order);

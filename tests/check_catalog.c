@@ -361,6 +361,62 @@ START_TEST(test_diff)
 }
 END_TEST
 
+/* authz_catalog_diff at the edges: a public `T:A` of two names of the
+ * longest length (longer than a token entry may be) is the same in a
+ * catalog and itself; a grant written twice is one difference, not two;
+ * the list comes from the allocator the first catalog was parsed with,
+ * and a failing allocation leaks nothing. */
+START_TEST(test_diff_edges)
+{
+    static const char b_text[] = "type w read write\nscope s = w:write\n";
+    char a_text[1024], type[AZ_MAX_NAME_LEN + 1], act[AZ_MAX_NAME_LEN + 1];
+    struct test_alloc st = {0, 0, 0, 0};
+    authz_options opts;
+    authz_error err;
+    authz_catalog *a, *b, *big;
+    authz_list *d;
+    size_t calls;
+    memset(type, 't', AZ_MAX_NAME_LEN);
+    type[AZ_MAX_NAME_LEN] = 0;
+    memset(act, 'a', AZ_MAX_NAME_LEN);
+    act[AZ_MAX_NAME_LEN] = 0;
+    snprintf(a_text, sizeof a_text, "type %s %s\npublic %s:%s %s:*\n", type,
+             act, type, act, type);
+    big = authz_catalog_parse(a_text, strlen(a_text), &err);
+    ck_assert_msg(big != NULL, "%s", err.message);
+    d = authz_catalog_diff(big, big, &err);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_eq(authz_list_count(d), 0);
+    authz_list_free(d);
+    authz_catalog_free(big);
+
+    authz_options_init(&opts);
+    opts.allocator = test_allocator(&st);
+    snprintf(a_text, sizeof a_text,
+             "type w read write\nscope s = w:read w:read\n");
+    a = authz_catalog_parse_ex(a_text, strlen(a_text), &opts, &err);
+    b = authz_catalog_parse(b_text, sizeof b_text - 1, &err);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    calls = st.calls;
+    d = authz_catalog_diff(a, b, &err);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_gt(st.calls, calls); /* a's allocator made the list */
+    ck_assert_uint_eq(authz_list_count(d), 2);
+    ck_assert_str_eq(authz_list_get(d, 0), "-grant s w:read");
+    ck_assert_str_eq(authz_list_get(d, 1), "+grant s w:write");
+    authz_list_free(d);
+    ck_assert_uint_eq(st.live, 1); /* the catalog alone */
+    st.fail_at = st.calls + 1;
+    ck_assert_ptr_null(authz_catalog_diff(a, b, &err));
+    ck_assert_int_eq(err.code, AUTHZ_ENOMEM);
+    ck_assert_uint_eq(st.live, 1);
+    authz_catalog_free(b);
+    authz_catalog_free(a);
+    ck_assert_uint_eq(st.live, 0);
+}
+END_TEST
+
 /* 64 actions per type and 4096 types are supported; one more is not. */
 START_TEST(test_limits)
 {
@@ -449,6 +505,7 @@ Suite *catalog_suite(void)
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_public_aliases);
     tcase_add_test(tc, test_diff);
+    tcase_add_test(tc, test_diff_edges);
     tcase_add_test(tc, test_limits);
     tcase_add_test(tc, test_allocation_failures);
     suite_add_tcase(s, tc);
